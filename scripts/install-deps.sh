@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Installs the Debian packages Fleet needs, only those missing. Safe to run again.
+# Usage: scripts/install-deps.sh [test|up]   (test: servers the test suite starts; up: also lxc/ansible)
+set -euo pipefail
+
+profile=${1:-test}
+packages=(nats-server mariadb-server mariadb-client haproxy socat wrk curl ca-certificates)
+if [ "$profile" = up ]; then
+  packages+=(lxc python3-lxc ansible ansible-lint yamllint bridge-utils iproute2)
+fi
+
+missing=()
+for package in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
+done
+
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "Installing Debian packages: ${missing[*]}"
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "error: installing packages needs root (run as root, or install: ${missing[*]})" >&2
+    exit 2
+  fi
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -q
+  # Debian starts services on install only under systemd; policy-rc.d keeps a host's own init quiet too.
+  apt-get install -y -q --no-install-recommends "${missing[@]}"
+fi
+
+if ! command -v dotnet >/dev/null 2>&1; then
+  echo "error: the .NET 10 SDK (dotnet) is not on PATH; install it from your distribution or Microsoft's packages" >&2
+  exit 2
+fi
