@@ -1,0 +1,119 @@
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Serilog;
+
+namespace Fleet.Hosting;
+
+/// <summary>
+/// The service defaults every worker applies with one call (the eShop ServiceDefaults idea): layered
+/// configuration from flags, <c>FLEET_…</c> variables, <c>.env</c> and appsettings; validated
+/// <see cref="FleetOptions"/>; Serilog; health checks; request ids; graceful drain; HostOptions; and a
+/// non-zero exit code when a background service crashes.
+/// </summary>
+/// <remarks>
+/// Every Fleet worker is a web host (<c>WebApplication.CreateSlimBuilder</c>), even one that serves only NATS:
+/// HAProxy and the Ansible move playbook need <c>/readyz</c> on each instance, and one hosting shape is simpler
+/// than two. The extensions take <see cref="IHostApplicationBuilder"/> so a generic host still gets
+/// everything except the HTTP endpoints.
+/// </remarks>
+public static class FleetHostingExtensions
+{
+    /// <summary>Applies the defaults for a worker without options of its own.</summary>
+    /// <param name="builder">The host builder.</param>
+    /// <param name="args">The process arguments, already checked by <see cref="FleetCommandLine.TryHandle(string[], out int)"/>.</param>
+    /// <param name="kind">The worker kind: <c>api</c>, <c>chat</c>, <c>sync</c>.</param>
+    /// <returns>The same builder.</returns>
+    public static IHostApplicationBuilder AddFleetDefaults(this IHostApplicationBuilder builder, string[] args, string kind) =>
+        builder.AddFleetDefaults<FleetCliOptions>(args, kind);
+
+    /// <summary>Applies the defaults for a worker whose command line is <typeparamref name="TOptions"/>.</summary>
+    /// <typeparam name="TOptions">The worker's options type; it is also registered as a singleton.</typeparam>
+    /// <param name="builder">The host builder.</param>
+    /// <param name="args">The process arguments, already checked by <see cref="FleetCommandLine.TryHandle{TOptions}"/>.</param>
+    /// <param name="kind">The worker kind: <c>api</c>, <c>chat</c>, <c>sync</c>.</param>
+    /// <returns>The same builder.</returns>
+    /// <exception cref="FleetConfigurationException">The arguments do not parse (TryHandle was not called first).</exception>
+    public static IHostApplicationBuilder AddFleetDefaults<TOptions>(this IHostApplicationBuilder builder, string[] args, string kind)
+        where TOptions : FleetCliOptions, new()
+    {
+        var result = FleetCommandLine.Parse<TOptions>(args);
+        if (result.Options is null)
+        {
+            throw new FleetConfigurationException(result.IsError
+                ? result.Text
+                : "The command line asks for help or version; call FleetCommandLine.TryHandle before building the host.");
+        }
+
+        builder.Services.AddSingleton(result.Options);
+        return builder.AddFleetDefaults(result.Options, kind);
+    }
+
+    /// <summary>Applies the defaults with options that were already parsed.</summary>
+    /// <param name="builder">The host builder.</param>
+    /// <param name="options">The parsed command line.</param>
+    /// <param name="kind">The worker kind: <c>api</c>, <c>chat</c>, <c>sync</c>.</param>
+    /// <returns>The same builder.</returns>
+    public static IHostApplicationBuilder AddFleetDefaults(this IHostApplicationBuilder builder, FleetCliOptions options, string kind)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentException.ThrowIfNullOrEmpty(kind);
+
+        FleetConfigurationLayers.Add(builder.Configuration, options, kind, Environment.GetEnvironmentVariables());
+        builder.Services.AddSingleton(options);
+
+        // Logging and HostOptions need values now, before the container exists; validation of the same
+        // values happens at start (ValidateOnStart) and reports every problem at once.
+        var snapshot = BindSnapshot(builder.Configuration);
+
+        builder.Services.AddSingleton<IValidateOptions<FleetOptions>, FleetOptionsValidator>();
+        builder.Services.AddOptions<FleetOptions>().BindConfiguration(FleetOptions.SectionName).ValidateOnStart();
+        builder.Services.Configure<HostOptions>(host =>
+        {
+            if (snapshot.ShutdownTimeout > TimeSpan.Zero)
+            {
+                host.ShutdownTimeout = snapshot.ShutdownTimeout;
+            }
+
+            // Explicit although it is the default since .NET 6: a crashed loop must end the process.
+            host.BackgroundServiceExceptionBehavior = BackgroundServiceExceptionBehavior.StopHost;
+        });
+
+        var logger = FleetLogging.CreateLogger(snapshot);
+        var bootstrap = Log.Logger;
+        Log.Logger = logger;
+        (bootstrap as IDisposable)?.Dispose();
+        builder.Logging.ClearProviders();
+
+        // Program.cs owns the logger (Log.CloseAndFlushAsync in its finally), so the host must not dispose it:
+        // the Fatal line of a failed start is written after the host is gone.
+        builder.Logging.AddSerilog(logger, dispose: false);
+
+        builder.Services.AddSingleton<DrainState>();
+        builder.Services.AddHostedService<DrainService>();
+        builder.Services.AddHostedService<BackgroundServiceCrashMonitor>();
+        builder.Services.AddHealthChecks()
+            .AddCheck<DrainingHealthCheck>(FleetHealth.DrainingCheckName, tags: [FleetHealth.ReadyTag]);
+        builder.Services.AddTransient<IStartupFilter, RequestIdStartupFilter>();
+        return builder;
+    }
+
+    private static FleetOptions BindSnapshot(IConfiguration configuration)
+    {
+        var snapshot = new FleetOptions();
+        try
+        {
+            configuration.GetSection(FleetOptions.SectionName).Bind(snapshot);
+        }
+        catch (InvalidOperationException ex)
+        {
+            throw new FleetConfigurationException(ex.Message, ex);
+        }
+
+        return snapshot;
+    }
+}
