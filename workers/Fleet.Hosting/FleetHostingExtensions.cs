@@ -69,6 +69,12 @@ public static class FleetHostingExtensions
         // Logging and HostOptions need values now, before the container exists; validation of the same
         // values happens at start (ValidateOnStart) and reports every problem at once.
         var snapshot = BindSnapshot(builder.Configuration);
+        var validation = new FleetOptionsValidator().Validate(Options.DefaultName, snapshot);
+        if (validation.Failed)
+        {
+            // Fail before the host exists: the message is the whole story, a host start-up stack trace is noise.
+            throw new FleetConfigurationException(validation.FailureMessage);
+        }
 
         builder.Services.AddSingleton<IValidateOptions<FleetOptions>, FleetOptionsValidator>();
         builder.Services.AddOptions<FleetOptions>().BindConfiguration(FleetOptions.SectionName).ValidateOnStart();

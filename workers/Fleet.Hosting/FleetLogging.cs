@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Options;
 using Serilog;
 using Serilog.Events;
 using Serilog.Formatting.Json;
@@ -35,7 +36,15 @@ public static class FleetLogging
 
             // Per-request start/finish lines would double the log volume; HAProxy's log already has them.
             .MinimumLevel.Override("Microsoft.AspNetCore", LogEventLevel.Warning)
+
+            // The health-check service logs an Error for every failing check on every poll (HAProxy polls every
+            // 2s): one outage would flood the files. Dependency clients log their own state changes instead.
+            .MinimumLevel.Override("Microsoft.Extensions.Diagnostics.HealthChecks", LogEventLevel.Fatal)
             .Enrich.FromLogContext()
+
+            // The host logs a failed start with a stack trace; for invalid options FleetExitCode.FromException
+            // already writes the one line that matters.
+            .Filter.ByExcluding(e => e.Exception is OptionsValidationException)
             .Enrich.WithProperty("Kind", options.Kind)
             .Enrich.WithProperty("Region", options.Region)
             .Enrich.WithProperty("Instance", options.Instance)
