@@ -1,13 +1,10 @@
 #!/usr/bin/env bash
 # Installs the Debian packages Fleet needs, only those missing. Safe to run again.
-# Usage: scripts/install-deps.sh [test|up]   (test: servers the test suite starts; up: also lxc/ansible)
+# The test suite brings a real fleet up too (end-to-end), so tests and `fleet up` need the same set.
 set -euo pipefail
 
-profile=${1:-test}
-packages=(nats-server mariadb-server mariadb-client haproxy socat wrk curl ca-certificates)
-if [ "$profile" = up ]; then
-  packages+=(lxc python3-lxc ansible ansible-lint yamllint bridge-utils iproute2)
-fi
+packages=(nats-server mariadb-server mariadb-client haproxy socat wrk curl ca-certificates
+  lxc python3-lxc ansible ansible-lint yamllint iproute2 procps)
 
 missing=()
 for package in "${packages[@]}"; do

@@ -5,7 +5,7 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
 
-scripts/install-deps.sh test || exit $?
+scripts/install-deps.sh || exit $?
 
 results="$root/artifacts/test-results"
 rm -rf "$results"
