@@ -29,6 +29,21 @@ dotnet test Fleet.sln --no-build -c Debug -v q -nologo \
   --blame-hang-timeout 10m || status=$?
 
 passed=0 failed=0 skipped=0
+
+# Lints count as tests: each passes or fails as a whole, with its output shown on failure.
+check() {
+  local name=$1; shift
+  local output
+  if output=$("$@" 2>&1); then
+    passed=$((passed + 1))
+  else
+    failed=$((failed + 1))
+    echo "FAILED check: $name"; echo "$output" | tail -40
+  fi
+}
+check yamllint bash -c 'cd ansible && yamllint -s .'
+check ansible-lint bash -c 'cd ansible && ansible-lint --offline -q'
+check "dotnet format" dotnet format Fleet.sln --verify-no-changes --no-restore -v q
 for trx in "$results"/*.trx; do
   [ -f "$trx" ] || continue
   counters=$(grep -o '<Counters [^>]*>' "$trx" | head -1)
