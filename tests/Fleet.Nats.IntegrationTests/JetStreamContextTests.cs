@@ -115,19 +115,38 @@ public class JetStreamContextTests(NatsServerFixture server) : IClassFixture<Nat
         using var cts = new CancellationTokenSource(TestTimeout);
         await using var connection = await ConnectAsync(cts.Token);
         var js = new NatsJSContext(connection);
-        var (stream, subject) = NextStream();
+        var (existing, subject) = await CreateStreamAsync(js, cts.Token);
+        var (stream, _) = NextStream();
 
-        // The server refuses a duplicate window longer than the messages live.
+        // Two streams may not capture the same subject.
         var ex = await Assert.ThrowsAsync<NatsJSApiException>(() => js.CreateOrUpdateStreamAsync(
-            new NatsJSStreamConfig(stream, subject + ".>") { MaxAge = TimeSpan.FromSeconds(1), DuplicateWindow = TimeSpan.FromSeconds(5) },
-            cts.Token));
+            new NatsJSStreamConfig(stream, subject + ".orders"), cts.Token));
         var missing = await Assert.ThrowsAsync<NatsJSApiException>(() => js.GetStreamAsync(stream, cts.Token));
 
         Assert.Equal(400, ex.Code);
-        Assert.NotEqual(0, ex.ErrorCode);
-        Assert.Contains("duplicate", ex.Description, StringComparison.OrdinalIgnoreCase);
+        Assert.Equal(10065, ex.ErrorCode);
+        Assert.Contains("overlap", ex.Description, StringComparison.OrdinalIgnoreCase);
         Assert.Equal(404, missing.Code);
         Assert.Equal(10059, missing.ErrorCode);
+        Assert.Equal(existing, (await js.GetStreamAsync(existing, cts.Token)).Config.Name);
+    }
+
+    [Fact]
+    public async Task ConfigTheServerCannotApplyThrowsApiException()
+    {
+        using var cts = new CancellationTokenSource(TestTimeout);
+        await using var connection = await ConnectAsync(cts.Token);
+        var js = new NatsJSContext(connection);
+        var (stream, subject) = NextStream();
+
+        // A duplicate window longer than the messages live is refused (nats-server 2.9 files it under 500).
+        var ex = await Assert.ThrowsAsync<NatsJSApiException>(() => js.CreateOrUpdateStreamAsync(
+            new NatsJSStreamConfig(stream, subject + ".>") { MaxAge = TimeSpan.FromSeconds(1), DuplicateWindow = TimeSpan.FromSeconds(5) },
+            cts.Token));
+
+        Assert.NotEqual(0, ex.Code);
+        Assert.NotEqual(0, ex.ErrorCode);
+        Assert.Contains("duplicate", ex.Description, StringComparison.OrdinalIgnoreCase);
     }
 
     [Fact]
@@ -193,6 +212,22 @@ public class JetStreamContextTests(NatsServerFixture server) : IClassFixture<Nat
         Assert.All(first, m => Assert.Equal($"{subject}.n", m.Subject));
         Assert.All(first, m => Assert.InRange(m.Metadata.Timestamp, DateTimeOffset.UtcNow.AddHours(-1), DateTimeOffset.UtcNow.AddHours(1)));
         Assert.Equal(["m4", "m5"], rest.Select(m => Encoding.UTF8.GetString(m.Data.Span)));
+    }
+
+    [Fact]
+    public async Task FetchWithoutWaitingReturnsWhatIsPending()
+    {
+        using var cts = new CancellationTokenSource(TestTimeout);
+        await using var connection = await ConnectAsync(cts.Token);
+        var js = new NatsJSContext(connection);
+        var (stream, subject) = await CreateStreamAsync(js, cts.Token);
+        await CreateConsumerAsync(js, stream, "nowait", TimeSpan.FromSeconds(30), cts.Token);
+        await js.PublishAsync($"{subject}.a", "1"u8.ToArray(), cancellationToken: cts.Token);
+        await js.PublishAsync($"{subject}.b", "2"u8.ToArray(), cancellationToken: cts.Token);
+
+        var messages = await FetchAllAsync(js, stream, "nowait", 5, TimeSpan.Zero, cts.Token);
+
+        Assert.Equal([1UL, 2UL], messages.Select(m => m.Metadata.StreamSequence));
     }
 
     [Fact]
@@ -350,9 +385,10 @@ public class JetStreamContextTests(NatsServerFixture server) : IClassFixture<Nat
         var js = new NatsJSContext(connection);
         var (stream, _) = await CreateStreamAsync(js, cts.Token);
 
-        var ex = await Assert.ThrowsAsync<NatsJSException>(() => FetchAllAsync(js, stream, "nobody", 1, TimeSpan.FromSeconds(5), cts.Token));
+        // The JetStream API swallows a pull for an unknown consumer; only the client's deadline can tell.
+        var ex = await Assert.ThrowsAsync<NatsTimeoutException>(() => FetchAllAsync(js, stream, "nobody", 1, TimeSpan.FromMilliseconds(200), cts.Token));
 
-        Assert.Contains("nobody", ex.Message, StringComparison.Ordinal);
+        Assert.Contains($"CONSUMER.MSG.NEXT.{stream}.nobody", ex.Message, StringComparison.Ordinal);
     }
 
     private static async Task<List<NatsJSMsg>> FetchAllAsync(

@@ -7,14 +7,13 @@ namespace Fleet.Nats.JetStream;
 public sealed partial class NatsJSContext
 {
     // The server ends a pull request itself with a 408 when `expires` is up; the client's own deadline only
-    // catches a server or link that died meanwhile, so it just has to cover latency and timer slack.
+    // catches a request the server never registered or lost, so it just has to cover latency and timer slack.
     private static readonly TimeSpan FetchDeadlineMargin = TimeSpan.FromSeconds(2);
 
     /// <summary>
     /// Fetches up to <paramref name="maxMessages"/> messages from a durable pull consumer with one pull
-    /// request on a private inbox. The sequence ends when the batch is complete, when the server reports
-    /// that the request expired (408) or that nothing is pending (404), or when the client-side deadline
-    /// passes. Messages the request brought in after the caller stopped enumerating are not lost: the
+    /// request on a private inbox. The sequence ends when the batch is complete, or when the server reports
+    /// that the request expired (408) or that nothing is pending (404). Messages the request brought in after the caller stopped enumerating are not lost: the
     /// server redelivers them after the consumer's ack wait.
     /// </summary>
     /// <param name="stream">The stream.</param>
@@ -27,7 +26,10 @@ public sealed partial class NatsJSContext
     /// <param name="cancellationToken">Ends the fetch early.</param>
     /// <returns>The messages, each to be acknowledged.</returns>
     /// <exception cref="NatsJSApiException">The server ended the request with a 409 (consumer deleted, too many waiting requests…).</exception>
-    /// <exception cref="NatsJSException">The consumer does not exist (no responder for the pull request).</exception>
+    /// <exception cref="NatsTimeoutException">
+    /// The server did not end the request in time: the consumer does not exist (the JetStream API ignores a
+    /// pull for an unknown consumer), or the connection was lost meanwhile.
+    /// </exception>
     public async IAsyncEnumerable<NatsJSMsg> FetchAsync(
         string stream,
         string consumer,
@@ -56,11 +58,7 @@ public sealed partial class NatsJSContext
         var received = 0;
         while (received < maxMessages)
         {
-            var next = await ReadNextAsync(subscription, deadline.Token, cancellationToken);
-            if (next is not { } msg)
-            {
-                yield break;
-            }
+            var msg = await ReadNextAsync(subscription, requestSubject, expires, deadline.Token, cancellationToken);
 
             if (msg.Headers?.StatusCode is { } status)
             {
@@ -83,15 +81,21 @@ public sealed partial class NatsJSContext
         }
     }
 
-    private static async ValueTask<NatsMsg?> ReadNextAsync(NatsSubscription subscription, CancellationToken deadline, CancellationToken cancellationToken)
+    private static async ValueTask<NatsMsg> ReadNextAsync(
+        NatsSubscription subscription, string requestSubject, TimeSpan expires, CancellationToken deadline, CancellationToken cancellationToken)
     {
         try
         {
             return await subscription.Msgs.ReadAsync(deadline);
         }
-        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        catch (OperationCanceledException ex) when (!cancellationToken.IsCancellationRequested)
         {
-            return null;
+            // The server answers every registered pull request by its expiry (a 408), so silence means the
+            // request never registered: the JetStream API swallows a pull for a consumer that does not exist,
+            // and a reconnect loses the request. Ending "empty" would hide both from a polling worker.
+            throw new NatsTimeoutException(
+                $"The server did not end the pull request on {requestSubject} within {expires + FetchDeadlineMargin}: the consumer may not exist, or the connection was lost.",
+                ex);
         }
         catch (ChannelClosedException ex)
         {
