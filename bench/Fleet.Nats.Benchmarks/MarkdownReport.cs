@@ -1,0 +1,144 @@
+using System.Globalization;
+using System.Text;
+
+namespace Fleet.Nats.Benchmarks;
+
+/// <summary>Renders the "## NATS client" section of bench/RESULTS.md and puts it into the file.</summary>
+internal static class MarkdownReport
+{
+    public const string Heading = "## NATS client";
+
+    /// <summary>The 16-byte publish ratio the worker-platform issue asks for.</summary>
+    private const double TargetRatio = 0.80;
+
+    public static string Render(
+        IReadOnlyList<ScenarioSeries> series, MachineDescription machine, string command, string loadBefore, string loadAfter, int messages)
+    {
+        var text = new StringBuilder();
+        text.AppendLine(Heading).AppendLine();
+        Append(text, $"Fleet.Nats (workers/Fleet.Nats) against a minimal raw-socket NATS client, the limit this machine and server allow, in one run.");
+        text.AppendLine().AppendLine("```sh").AppendLine(command).AppendLine("```").AppendLine();
+        Append(text, $"- commit: {machine.Commit}");
+        Append(text, $"- date: {machine.DateUtc}");
+        Append(text, $"- machine: {machine.ProcessorCount} cores ({machine.CpuModel}), shared with other engineers' builds and tests");
+        Append(text, $"- load average (1/5/15 min): {loadBefore} before, {loadAfter} after");
+        Append(text, $"- nats-server: {machine.NatsServerVersion}; dotnet SDK {machine.DotnetSdk} ({machine.Runtime}), Release");
+        Append(text, $"- rounds: {series[0].Raw.Count}, each running the raw baseline then the client per scenario, after an unreported warm-up round");
+        text.AppendLine();
+
+        var publish16 = series.FirstOrDefault(s => s.Name == "publish 16 B");
+        if (publish16 is not null)
+        {
+            var ratio = ScenarioSeries.Median(publish16.Ratios);
+            Append(text, $"**Target: Fleet.Nats ≥ {TargetRatio:0.00} × raw for 16-byte publishes — {(ratio >= TargetRatio ? "met" : "NOT met")}: median ratio {ratio:0.000}.**");
+            text.AppendLine();
+        }
+
+        AppendRates(text, series, "publish", "Publish", "from the first write to the PONG answering a PING sent after the last message; nobody subscribes");
+        AppendRates(text, series, "request", "Request/reply", "one responder connection and one requester connection per side; latency per round trip, median over rounds of each round's percentile");
+        AppendRates(text, series, "pubsub", "Publish → subscribe", "one publisher and one subscriber connection per side, from the first publish to the last message received");
+        AppendAllocations(text, series, messages);
+        return text.ToString();
+    }
+
+    /// <summary>Replaces the section from its heading to the next "## " heading, or appends it; creates the file if needed.</summary>
+    public static void WriteSection(string path, string section)
+    {
+        var existing = File.Exists(path) ? File.ReadAllText(path) : "# Benchmark results\n\n";
+        var lines = existing.Split('\n').ToList();
+        var start = lines.FindIndex(l => l.TrimEnd() == Heading);
+        string result;
+        if (start < 0)
+        {
+            result = existing.TrimEnd('\n') + "\n\n" + section;
+        }
+        else
+        {
+            var end = lines.FindIndex(start + 1, l => l.StartsWith("## ", StringComparison.Ordinal));
+            var before = string.Join('\n', lines.Take(start));
+            var after = end < 0 ? string.Empty : "\n" + string.Join('\n', lines.Skip(end));
+            result = (before.Length > 0 ? before.TrimEnd('\n') + "\n\n" : string.Empty) + section + after;
+        }
+
+        File.WriteAllText(path, result.TrimEnd('\n') + "\n");
+    }
+
+    private static void AppendRates(StringBuilder text, IReadOnlyList<ScenarioSeries> series, string group, string title, string definition)
+    {
+        var rows = series.Where(s => s.Group == group).ToList();
+        if (rows.Count == 0)
+        {
+            return;
+        }
+
+        var withLatency = rows.Any(s => s.Raw.Any(r => r.Latency is not null));
+        Append(text, $"### {title} ({rows[0].Unit})");
+        text.AppendLine();
+        Append(text, $"Timed {definition}. Median [min – max] over rounds.");
+        text.AppendLine();
+        text.Append("| Scenario | Raw baseline | Fleet.Nats |");
+        text.Append(withLatency ? " Raw p50 / p99 µs | Fleet.Nats p50 / p99 µs |" : string.Empty);
+        text.AppendLine(" Ratio per round | Median ratio |");
+        text.Append("|---|---:|---:|");
+        text.Append(withLatency ? "---:|---:|" : string.Empty);
+        text.AppendLine("---|---:|");
+        foreach (var row in rows)
+        {
+            text.Append(CultureInfo.InvariantCulture, $"| {row.Name} | {Spread(row.Raw)} | {Spread(row.Client)} |");
+            if (withLatency)
+            {
+                text.Append(CultureInfo.InvariantCulture, $" {Latency(row.Raw)} | {Latency(row.Client)} |");
+            }
+
+            var ratios = string.Join(", ", row.Ratios.Select(r => r.ToString("0.000", CultureInfo.InvariantCulture)));
+            text.AppendLine(CultureInfo.InvariantCulture, $" {ratios} | **{ScenarioSeries.Median(row.Ratios):0.000}** |");
+        }
+
+        text.AppendLine();
+    }
+
+    private static void AppendAllocations(StringBuilder text, IReadOnlyList<ScenarioSeries> series, int messages)
+    {
+        var rows = series.Where(s => s.Client.Any(r => r.Allocation is not null)).ToList();
+        if (rows.Count == 0)
+        {
+            return;
+        }
+
+        Append(text, $"### Fleet.Nats publish allocations (bytes per message, {messages:N0} messages per run)");
+        text.AppendLine();
+        Append(text, $"Thread: GC.GetAllocatedBytesForCurrentThread() over the publish loop (n/a when a publish completed asynchronously, since the loop may then change threads). Process: GC.GetTotalAllocatedBytes(true) from the first publish to the flush's PONG, including the client's write loop, the runtime and this bench.");
+        text.AppendLine();
+        text.AppendLine("| Scenario | Thread B/msg per round | Process B/msg per round | Publishes that completed asynchronously, per round |");
+        text.AppendLine("|---|---|---|---|");
+        foreach (var row in rows)
+        {
+            var allocations = row.Client.Select(r => r.Allocation!).ToList();
+            text.AppendLine(CultureInfo.InvariantCulture, $"| {row.Name} | {Join(allocations.Select(a => a.ThreadBytesPerMessage))} | {Join(allocations.Select(a => a.ProcessBytesPerMessage))} | {string.Join(", ", allocations.Select(a => a.AsynchronousPublishes))} |");
+        }
+
+        text.AppendLine();
+    }
+
+    private static string Spread(List<RunResult> runs)
+    {
+        var rates = runs.Select(r => r.Rate).ToList();
+        return string.Create(CultureInfo.InvariantCulture, $"{ScenarioSeries.Median(rates):N0} [{rates.Min():N0} – {rates.Max():N0}]");
+    }
+
+    private static string Latency(List<RunResult> runs)
+    {
+        var latencies = runs.Select(r => r.Latency).OfType<LatencySummary>().ToList();
+        return latencies.Count == 0
+            ? "–"
+            : string.Create(
+                CultureInfo.InvariantCulture,
+                $"{ScenarioSeries.Median(latencies.Select(l => l.P50Microseconds)):N1} / {ScenarioSeries.Median(latencies.Select(l => l.P99Microseconds)):N1}");
+    }
+
+    private static string Join(IEnumerable<double> values) =>
+        string.Join(", ", values.Select(v => double.IsNaN(v) ? "n/a" : v.ToString("0.00", CultureInfo.InvariantCulture)));
+
+    private static void Append(StringBuilder text, FormattableString line) =>
+        text.AppendLine(line.ToString(CultureInfo.InvariantCulture));
+}

@@ -1,0 +1,68 @@
+using CommandLine;
+using Fleet.Nats;
+using Fleet.Nats.Benchmarks;
+
+// Exit codes as the workers use them: 2 for a bad command line, 1 for a failed run.
+var parsed = new Parser(settings =>
+{
+    settings.HelpWriter = Console.Error;
+    settings.CaseInsensitiveEnumValues = true;
+}).ParseArguments<BenchmarkOptions>(args);
+if (parsed is not Parsed<BenchmarkOptions> { Value: var options })
+{
+    return 2;
+}
+
+if (options.Validate() is { } problem)
+{
+    Console.Error.WriteLine(problem);
+    return 2;
+}
+
+using var stop = new CancellationTokenSource();
+Console.CancelKeyPress += (_, e) =>
+{
+    // Let the finally blocks below kill the private server instead of dying with it still running.
+    e.Cancel = true;
+    stop.Cancel();
+};
+
+var loadBefore = MachineDescription.LoadAverage();
+NatsServerProcess? server = null;
+try
+{
+    if (options.Server is null)
+    {
+        server = await NatsServerProcess.StartAsync(stop.Token);
+        Console.WriteLine($"started nats-server on {server.Url}");
+    }
+
+    var url = new Uri(options.Server ?? server!.Url);
+    var series = await new BenchmarkRunner(options, url, Console.Out).RunAsync(stop.Token);
+    var loadAfter = MachineDescription.LoadAverage();
+    var command = "dotnet run -c Release --project bench/Fleet.Nats.Benchmarks -- " + string.Join(' ', args);
+    var section = MarkdownReport.Render(series, MachineDescription.Collect(options.Server), command.TrimEnd(), loadBefore, loadAfter, options.Messages);
+    Console.WriteLine();
+    Console.WriteLine(section);
+    if (options.Output is not null)
+    {
+        MarkdownReport.WriteSection(options.Output, section);
+        Console.WriteLine($"wrote the '{MarkdownReport.Heading}' section of {options.Output}");
+    }
+
+    return 0;
+}
+catch (OperationCanceledException) when (stop.IsCancellationRequested)
+{
+    Console.Error.WriteLine("cancelled");
+    return 1;
+}
+catch (Exception ex) when (ex is TimeoutException or InvalidOperationException or IOException or System.Net.Sockets.SocketException or NatsException)
+{
+    Console.Error.WriteLine($"benchmark failed: {ex}");
+    return 1;
+}
+finally
+{
+    server?.Dispose();
+}

@@ -1,0 +1,98 @@
+using System.Diagnostics;
+
+namespace Fleet.Nats.Benchmarks;
+
+/// <summary>
+/// Publish-to-subscribe throughput: one publishing and one subscribing connection per side, timed from the first
+/// publish to the last message in the subscriber's hands. The raw publisher is the same batched writer as the
+/// publish baseline; the client's subscription waits instead of dropping, so every message has to arrive.
+/// </summary>
+internal static class PubSubRuns
+{
+    public static async Task<RunResult> RawAsync(Uri server, string subject, int size, int count, CancellationToken cancellationToken)
+    {
+        using var subscriber = await RawNatsConnection.ConnectAsync(server, cancellationToken);
+        await subscriber.SendAsync(ProtocolFrames.Sub(subject, 1), cancellationToken);
+        await subscriber.PingPongAsync(cancellationToken);
+        using var publisher = await RawNatsConnection.ConnectAsync(server, cancellationToken);
+        var batch = ProtocolFrames.Batch(ProtocolFrames.Pub(subject, null, ProtocolFrames.Payload(size)), out var framesPerBatch);
+        var frameLength = batch.Length / framesPerBatch;
+
+        var start = Stopwatch.GetTimestamp();
+        var receiving = Task.Run(
+            async () =>
+            {
+                var received = 0;
+                while (received < count)
+                {
+                    var frame = await subscriber.ReadFrameAsync(cancellationToken);
+                    do
+                    {
+                        if (frame.Kind == RawFrameKind.Msg)
+                        {
+                            received++;
+                        }
+                    }
+                    while (subscriber.TryReadFrame(out frame));
+                }
+            },
+            cancellationToken);
+        for (var remaining = count; remaining > 0;)
+        {
+            var frames = Math.Min(remaining, framesPerBatch);
+            await publisher.SendAsync(batch.AsMemory(0, frames * frameLength), cancellationToken);
+            remaining -= frames;
+        }
+
+        await receiving;
+        return new RunResult(count, Stopwatch.GetElapsedTime(start));
+    }
+
+    public static async Task<RunResult> ClientAsync(Uri server, string subject, int size, int count, CancellationToken cancellationToken)
+    {
+        await using var subscriber = new NatsConnection(new NatsOptions
+        {
+            Servers = [server.ToString()],
+            Name = "fleet-bench-subscriber",
+            SlowConsumerPolicy = NatsSlowConsumerPolicy.Wait,
+        });
+        await subscriber.ConnectAsync(cancellationToken);
+        var subscription = await subscriber.SubscribeAsync(subject, cancellationToken: cancellationToken);
+        await subscriber.FlushAsync(cancellationToken);
+        await using var publisher = new NatsConnection(new NatsOptions { Servers = [server.ToString()], Name = "fleet-bench-publisher" });
+        await publisher.ConnectAsync(cancellationToken);
+        ReadOnlyMemory<byte> payload = ProtocolFrames.Payload(size);
+
+        var start = Stopwatch.GetTimestamp();
+        var receiving = Task.Run(
+            async () =>
+            {
+                var received = 0;
+                var reader = subscription.Msgs;
+                while (received < count && await reader.WaitToReadAsync(cancellationToken))
+                {
+                    while (received < count && reader.TryRead(out _))
+                    {
+                        received++;
+                    }
+                }
+
+                return received;
+            },
+            cancellationToken);
+        for (var i = 0; i < count; i++)
+        {
+            await publisher.PublishAsync(subject, payload, cancellationToken: cancellationToken);
+        }
+
+        var received = await receiving;
+        var elapsed = Stopwatch.GetElapsedTime(start);
+        await subscription.UnsubscribeAsync(cancellationToken);
+        if (received < count)
+        {
+            throw new InvalidOperationException($"The client subscriber got {received} of {count} messages before its subscription ended.");
+        }
+
+        return new RunResult(count, elapsed);
+    }
+}
