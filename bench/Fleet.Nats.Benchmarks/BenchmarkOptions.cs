@@ -29,6 +29,12 @@ internal sealed class BenchmarkOptions
     [Option("warmup-messages", Default = 200_000, HelpText = "Messages per publish run in the unreported warm-up round (JIT tiering, socket buffers).")]
     public int WarmupMessages { get; set; }
 
+    [Option("diagnostics", HelpText = "Also run the pipe variants (raw frames through a System.IO.Pipelines write loop, one client cost added at a time) for the first size.")]
+    public bool Diagnostics { get; set; }
+
+    [Option("filter", HelpText = "Run only the scenarios whose name contains this text, e.g. \"publish 16\" (for profiling one scenario).")]
+    public string? Filter { get; set; }
+
     [Option("server", HelpText = "An existing NATS server URL, e.g. nats://127.0.0.1:4222. Default: start a private nats-server on a free loopback port.")]
     public string? Server { get; set; }
 

@@ -12,13 +12,18 @@ internal sealed class BenchmarkRunner(BenchmarkOptions options, Uri server, Text
     public async Task<IReadOnlyList<ScenarioSeries>> RunAsync(CancellationToken cancellationToken)
     {
         var scenarios = CreateScenarios();
+        if (scenarios.Count == 0)
+        {
+            throw new InvalidOperationException($"--filter '{options.Filter}' matches no scenario.");
+        }
+
         if (options.WarmupMessages > 0)
         {
             log.WriteLine("warm-up round (not reported)");
             foreach (var scenario in scenarios)
             {
                 await RunOneAsync(scenario.Series, "raw", scenario.RunRaw, scenario.WarmupCount, cancellationToken);
-                await RunOneAsync(scenario.Series, "client", scenario.RunClient, scenario.WarmupCount, cancellationToken);
+                await RunOneAsync(scenario.Series, scenario.ClientLabel, scenario.RunClient, scenario.WarmupCount, cancellationToken);
             }
         }
 
@@ -28,7 +33,7 @@ internal sealed class BenchmarkRunner(BenchmarkOptions options, Uri server, Text
             foreach (var scenario in scenarios)
             {
                 scenario.Series.Raw.Add(await RunOneAsync(scenario.Series, "raw", scenario.RunRaw, scenario.Count, cancellationToken));
-                scenario.Series.Client.Add(await RunOneAsync(scenario.Series, "client", scenario.RunClient, scenario.Count, cancellationToken));
+                scenario.Series.Client.Add(await RunOneAsync(scenario.Series, scenario.ClientLabel, scenario.RunClient, scenario.Count, cancellationToken));
             }
         }
 
@@ -83,8 +88,32 @@ internal sealed class BenchmarkRunner(BenchmarkOptions options, Uri server, Text
             }
         }
 
-        return scenarios;
+        if (options.Diagnostics)
+        {
+            var size = sizes[0];
+            foreach (var variant in Enum.GetValues<PipeVariant>())
+            {
+                scenarios.Add(new Scenario(
+                    new ScenarioSeries("diagnostics", $"pipe {size} B, {Describe(variant)}", "msgs/s"),
+                    (count, ct) => PublishRuns.RawAsync(server, $"bench.pipe.{size}", size, count, ct),
+                    (count, ct) => PipePublishRuns.RunAsync(server, $"bench.pipe.{size}", size, count, variant, ct),
+                    options.Messages,
+                    warmup,
+                    "pipe"));
+            }
+        }
+
+        return options.Filter is null
+            ? scenarios
+            : [.. scenarios.Where(s => s.Series.Name.Contains(options.Filter, StringComparison.OrdinalIgnoreCase))];
     }
+
+    private static string Describe(PipeVariant variant) => variant switch
+    {
+        PipeVariant.FlushPerMessage => "FlushAsync per message",
+        PipeVariant.FlushPerMessageLockedThreeAdvances => "FlushAsync per message + SemaphoreSlim + 3 writes per frame",
+        _ => "FlushAsync per 64 KiB",
+    };
 
     private async Task<RunResult> RunOneAsync(
         ScenarioSeries series, string side, Func<int, CancellationToken, Task<RunResult>> run, int count, CancellationToken cancellationToken)
@@ -118,7 +147,7 @@ internal sealed class BenchmarkRunner(BenchmarkOptions options, Uri server, Text
         {
             line += string.Create(
                 CultureInfo.InvariantCulture,
-                $"  alloc {allocation.ThreadBytesPerMessage:N2} B/msg (thread), {allocation.ProcessBytesPerMessage:N2} B/msg (process), {allocation.AsynchronousPublishes} async");
+                $"  alloc {allocation.ThreadBytesPerMessage:N2} B/msg (thread), {allocation.ProcessBytesPerMessage:N2} B/msg (process), {allocation.AsynchronousPublishes} async, enqueue-only {count / allocation.EnqueueElapsed.TotalSeconds:N0} msgs/s");
         }
 
         log.WriteLine(line);

@@ -12,7 +12,7 @@ internal static class MarkdownReport
     private const double TargetRatio = 0.80;
 
     public static string Render(
-        IReadOnlyList<ScenarioSeries> series, MachineDescription machine, string command, string loadBefore, string loadAfter, int messages)
+        IReadOnlyList<ScenarioSeries> series, MachineDescription machine, string command, string loadBefore, string loadAfter, int messages, bool warmedUp)
     {
         var text = new StringBuilder();
         text.AppendLine(Heading).AppendLine();
@@ -23,7 +23,7 @@ internal static class MarkdownReport
         Append(text, $"- machine: {machine.ProcessorCount} cores ({machine.CpuModel}), shared with other engineers' builds and tests");
         Append(text, $"- load average (1/5/15 min): {loadBefore} before, {loadAfter} after");
         Append(text, $"- nats-server: {machine.NatsServerVersion}; dotnet SDK {machine.DotnetSdk} ({machine.Runtime}), Release");
-        Append(text, $"- rounds: {series[0].Raw.Count}, each running the raw baseline then the client per scenario, after an unreported warm-up round");
+        Append(text, $"- rounds: {series[0].Raw.Count}, each running the raw baseline then the client per scenario{(warmedUp ? ", after an unreported warm-up round" : ", no warm-up")}");
         text.AppendLine();
 
         var publish16 = series.FirstOrDefault(s => s.Name == "publish 16 B");
@@ -37,6 +37,13 @@ internal static class MarkdownReport
         AppendRates(text, series, "publish", "Publish", "from the first write to the PONG answering a PING sent after the last message; nobody subscribes");
         AppendRates(text, series, "request", "Request/reply", "one responder connection and one requester connection per side; latency per round trip, median over rounds of each round's percentile");
         AppendRates(text, series, "pubsub", "Publish → subscribe", "one publisher and one subscriber connection per side, from the first publish to the last message received");
+        AppendRates(
+            text,
+            series,
+            "diagnostics",
+            "Diagnostics: raw frames through a System.IO.Pipelines write loop (not a client)",
+            "as the publish runs; the right-hand side is the raw publisher's pre-built frames written through a Pipe (Fleet.Nats's pipe settings) and a write loop, adding one of the client's per-message costs at a time",
+            "Pipe variant");
         AppendAllocations(text, series, messages);
         return text.ToString();
     }
@@ -63,7 +70,8 @@ internal static class MarkdownReport
         File.WriteAllText(path, result.TrimEnd('\n') + "\n");
     }
 
-    private static void AppendRates(StringBuilder text, IReadOnlyList<ScenarioSeries> series, string group, string title, string definition)
+    private static void AppendRates(
+        StringBuilder text, IReadOnlyList<ScenarioSeries> series, string group, string title, string definition, string clientColumn = "Fleet.Nats")
     {
         var rows = series.Where(s => s.Group == group).ToList();
         if (rows.Count == 0)
@@ -76,8 +84,8 @@ internal static class MarkdownReport
         text.AppendLine();
         Append(text, $"Timed {definition}. Median [min – max] over rounds.");
         text.AppendLine();
-        text.Append("| Scenario | Raw baseline | Fleet.Nats |");
-        text.Append(withLatency ? " Raw p50 / p99 µs | Fleet.Nats p50 / p99 µs |" : string.Empty);
+        text.Append(CultureInfo.InvariantCulture, $"| Scenario | Raw baseline | {clientColumn} |");
+        text.Append(withLatency ? $" Raw p50 / p99 µs | {clientColumn} p50 / p99 µs |" : string.Empty);
         text.AppendLine(" Ratio per round | Median ratio |");
         text.Append("|---|---:|---:|");
         text.Append(withLatency ? "---:|---:|" : string.Empty);
@@ -105,16 +113,16 @@ internal static class MarkdownReport
             return;
         }
 
-        Append(text, $"### Fleet.Nats publish allocations (bytes per message, {messages:N0} messages per run)");
+        Append(text, $"### Fleet.Nats publish internals ({messages:N0} messages per run)");
         text.AppendLine();
-        Append(text, $"Thread: GC.GetAllocatedBytesForCurrentThread() over the publish loop (n/a when a publish completed asynchronously, since the loop may then change threads). Process: GC.GetTotalAllocatedBytes(true) from the first publish to the flush's PONG, including the client's write loop, the runtime and this bench.");
+        Append(text, $"Thread: GC.GetAllocatedBytesForCurrentThread() over the publish loop (n/a when a publish completed asynchronously, since the loop may then change threads). Process: GC.GetTotalAllocatedBytes(true) from the first publish to the flush's PONG, including the client's write loop, the runtime and this bench. Enqueue-only: messages divided by the time until the last PublishAsync returned, before the flush — the rate the publishing thread alone sustains.");
         text.AppendLine();
-        text.AppendLine("| Scenario | Thread B/msg per round | Process B/msg per round | Publishes that completed asynchronously, per round |");
-        text.AppendLine("|---|---|---|---|");
+        text.AppendLine("| Scenario | Thread B/msg per round | Process B/msg per round | Publishes that completed asynchronously, per round | Enqueue-only msgs/s, median [min – max] |");
+        text.AppendLine("|---|---|---|---|---:|");
         foreach (var row in rows)
         {
             var allocations = row.Client.Select(r => r.Allocation!).ToList();
-            text.AppendLine(CultureInfo.InvariantCulture, $"| {row.Name} | {Join(allocations.Select(a => a.ThreadBytesPerMessage))} | {Join(allocations.Select(a => a.ProcessBytesPerMessage))} | {string.Join(", ", allocations.Select(a => a.AsynchronousPublishes))} |");
+            text.AppendLine(CultureInfo.InvariantCulture, $"| {row.Name} | {Join(allocations.Select(a => a.ThreadBytesPerMessage))} | {Join(allocations.Select(a => a.ProcessBytesPerMessage))} | {string.Join(", ", allocations.Select(a => a.AsynchronousPublishes))} | {EnqueueRates(row.Client)} |");
         }
 
         text.AppendLine();
@@ -123,6 +131,12 @@ internal static class MarkdownReport
     private static string Spread(List<RunResult> runs)
     {
         var rates = runs.Select(r => r.Rate).ToList();
+        return string.Create(CultureInfo.InvariantCulture, $"{ScenarioSeries.Median(rates):N0} [{rates.Min():N0} – {rates.Max():N0}]");
+    }
+
+    private static string EnqueueRates(List<RunResult> runs)
+    {
+        var rates = runs.Select(r => r.Count / r.Allocation!.EnqueueElapsed.TotalSeconds).ToList();
         return string.Create(CultureInfo.InvariantCulture, $"{ScenarioSeries.Median(rates):N0} [{rates.Min():N0} – {rates.Max():N0}]");
     }
 

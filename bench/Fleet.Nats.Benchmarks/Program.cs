@@ -41,7 +41,7 @@ try
     var series = await new BenchmarkRunner(options, url, Console.Out).RunAsync(stop.Token);
     var loadAfter = MachineDescription.LoadAverage();
     var command = "dotnet run -c Release --project bench/Fleet.Nats.Benchmarks -- " + string.Join(' ', args);
-    var section = MarkdownReport.Render(series, MachineDescription.Collect(options.Server), command.TrimEnd(), loadBefore, loadAfter, options.Messages);
+    var section = MarkdownReport.Render(series, MachineDescription.Collect(options.Server), command.TrimEnd(), loadBefore, loadAfter, options.Messages, options.WarmupMessages > 0);
     Console.WriteLine();
     Console.WriteLine(section);
     if (options.Output is not null)

@@ -48,6 +48,7 @@ internal static class PublishRuns
             await publish;
         }
 
+        var enqueued = Stopwatch.GetElapsedTime(start);
         var threadAfter = GC.GetAllocatedBytesForCurrentThread();
         var sameThread = Environment.CurrentManagedThreadId == thread;
         await client.FlushAsync(cancellationToken);
@@ -57,7 +58,8 @@ internal static class PublishRuns
         var allocation = new AllocationSummary(
             asynchronous == 0 && sameThread ? (threadAfter - threadBefore) / (double)count : double.NaN,
             (processAfter - processBefore) / (double)count,
-            asynchronous);
+            asynchronous,
+            enqueued);
         return new RunResult(count, elapsed, Allocation: allocation);
     }
 }

@@ -6,4 +6,5 @@ internal sealed record Scenario(
     Func<int, CancellationToken, Task<RunResult>> RunRaw,
     Func<int, CancellationToken, Task<RunResult>> RunClient,
     int Count,
-    int WarmupCount);
+    int WarmupCount,
+    string ClientLabel = "client");
