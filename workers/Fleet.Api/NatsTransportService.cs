@@ -1,0 +1,161 @@
+using System.Globalization;
+using Fleet.Api.Pipeline;
+using Fleet.Contracts;
+using Fleet.Hosting;
+using Fleet.Nats;
+using Microsoft.Extensions.Options;
+
+namespace Fleet.Api;
+
+/// <summary>
+/// Serves the route table over NATS request/reply: one wildcard subscription on <c>api.v1.&gt;</c> in queue
+/// group <c>api</c>, the operation taken from the subject, parameters and auth from headers, and the answer's
+/// status in the <c>Status</c> header. Requests go through the same <see cref="ApiDispatcher"/> as HTTP.
+/// </summary>
+internal sealed partial class NatsTransportService(
+    NatsConnection nats,
+    ApiRoutes routes,
+    ApiDispatcher dispatcher,
+    IOptions<ApiOptions> options,
+    ILogger<NatsTransportService> logger) : BackgroundService
+{
+    // Like Kestrel's per-connection concurrency: enough to keep MySQL busy, bounded so a burst of requests
+    // queues in NATS (where the queue group can hand it to another instance) instead of in our memory.
+    private const int MaxConcurrentRequests = 64;
+
+    private static readonly TimeSpan ConnectPollInterval = TimeSpan.FromMilliseconds(200);
+    private readonly Dictionary<string, ApiOperation> _operations = routes.Operations.ToDictionary(o => ApiSubjects.ForOperation(o.Id), StringComparer.Ordinal);
+    private readonly SemaphoreSlim _slots = new(MaxConcurrentRequests, MaxConcurrentRequests);
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        if (!options.Value.ParsedTransport.HasFlag(ApiTransport.Nats))
+        {
+            return;
+        }
+
+        try
+        {
+            while (!stoppingToken.IsCancellationRequested)
+            {
+                if (nats.State != NatsConnectionState.Connected)
+                {
+                    await Task.Delay(ConnectPollInterval, stoppingToken);
+                    continue;
+                }
+
+                await using var subscription = await nats.SubscribeAsync(ApiSubjects.Prefix + ">", ApiSubjects.QueueGroup, cancellationToken: stoppingToken);
+                LogSubscribed(logger, ApiSubjects.Prefix + ">", ApiSubjects.QueueGroup);
+
+                // The client re-subscribes by itself across reconnects; the loop ends only when the connection closed.
+                await foreach (var msg in subscription.ReadAllAsync(stoppingToken))
+                {
+                    await _slots.WaitAsync(stoppingToken);
+                    _ = HandleAsync(msg, stoppingToken);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // Stopping: the subscription is disposed above; in-flight requests finish on their own.
+        }
+        catch (Exception ex)
+        {
+            logger.LogCritical(ex, "The NATS transport crashed");
+            Environment.ExitCode = 1;
+            throw;
+        }
+    }
+
+    public override void Dispose()
+    {
+        _slots.Dispose();
+        base.Dispose();
+    }
+
+    private async Task HandleAsync(NatsMsg msg, CancellationToken stoppingToken)
+    {
+        try
+        {
+            if (msg.ReplyTo is null)
+            {
+                return;
+            }
+
+            var headers = msg.Headers;
+            var requestId = RequestId.Sanitize(headers?[ApiSubjects.RequestIdHeader]) ?? RequestId.New();
+            using var current = RequestId.Push(requestId);
+            using var scope = logger.BeginScope(new Dictionary<string, object> { [RequestId.PropertyName] = requestId });
+            var response = _operations.TryGetValue(msg.Subject, out var operation)
+                ? await dispatcher.DispatchAsync(operation, ToRequest(msg, requestId), stoppingToken)
+                : ApiDispatcher.Problem(ApiProblem.NotFound($"No operation is served on '{msg.Subject}'."));
+
+            var replyHeaders = new NatsHeaders
+            {
+                [ApiSubjects.StatusHeader] = response.Status.ToString(CultureInfo.InvariantCulture),
+                [ApiSubjects.RequestIdHeader] = requestId,
+            };
+            if (response.ContentType is not null)
+            {
+                replyHeaders[ApiSubjects.ContentTypeHeader] = response.ContentType;
+            }
+
+            if (response.Location is not null)
+            {
+                replyHeaders[ApiSubjects.LocationHeader] = response.Location;
+            }
+
+            await msg.ReplyAsync(response.Body, replyHeaders, stoppingToken);
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // Stopping; the requester times out and retries elsewhere.
+        }
+#pragma warning disable CA1031 // A failed reply (NATS gone mid-request) must not crash the transport; the requester times out.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            LogReplyFailed(logger, msg.Subject, ex.Message);
+        }
+        finally
+        {
+            _slots.Release();
+        }
+    }
+
+    private ApiRequest ToRequest(NatsMsg msg, string requestId)
+    {
+        var parameters = new Dictionary<string, string>(StringComparer.Ordinal);
+        string? authorization = null, idempotencyKey = null, contentType = null;
+        if (msg.Headers is { } headers)
+        {
+            foreach (var (name, values) in headers)
+            {
+                if (name.StartsWith(ApiSubjects.ParameterHeaderPrefix, StringComparison.OrdinalIgnoreCase) && values.Count > 0)
+                {
+                    parameters[name[ApiSubjects.ParameterHeaderPrefix.Length..]] = values[0];
+                }
+            }
+
+            authorization = headers[ApiSubjects.AuthorizationHeader];
+            idempotencyKey = headers[ApiSubjects.IdempotencyKeyHeader];
+            contentType = headers[ApiSubjects.ContentTypeHeader];
+        }
+
+        return new ApiRequest
+        {
+            Parameters = parameters,
+            Authorization = authorization,
+            IdempotencyKey = idempotencyKey,
+            ContentType = contentType,
+            RequestId = requestId,
+            Body = msg.Data.Length > options.Value.MaxBodyBytes ? null : msg.Data,
+        };
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Serving the API over NATS on {Subject} in queue group {QueueGroup}")]
+    private static partial void LogSubscribed(ILogger logger, string subject, string queueGroup);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not answer the NATS request on {Subject}: {Reason}")]
+    private static partial void LogReplyFailed(ILogger logger, string subject, string reason);
+}
