@@ -48,7 +48,7 @@ internal static class TextValueParser
         ValueKind.DateTime => typeof(DateTime),
         ValueKind.TimeSpan => typeof(TimeSpan),
         ValueKind.Guid => typeof(Guid),
-        _ => typeof(DBNull),
+        _ => typeof(string), // a NULL-typed column (SELECT NULL): MySql.Data reports string too
     };
 
     public static long ParseInt64(ReadOnlySpan<byte> data) => long.Parse(data, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture);
