@@ -29,6 +29,11 @@ internal static class PipePublishRuns
         var unflushed = 0;
         for (var i = 0; i < count; i++)
         {
+            if ((i & 0xFFFF) == 0)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+            }
+
             switch (variant)
             {
                 case PipeVariant.FlushPerMessage:

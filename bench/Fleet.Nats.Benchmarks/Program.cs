@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using CommandLine;
 using Fleet.Nats;
 using Fleet.Nats.Benchmarks;
@@ -10,7 +11,7 @@ var parsed = new Parser(settings =>
 }).ParseArguments<BenchmarkOptions>(args);
 if (parsed is not Parsed<BenchmarkOptions> { Value: var options })
 {
-    return 2;
+    return parsed.Errors.All(e => e is HelpRequestedError or VersionRequestedError) ? 0 : 2;
 }
 
 if (options.Validate() is { } problem)
@@ -20,15 +21,27 @@ if (options.Validate() is { } problem)
 }
 
 using var stop = new CancellationTokenSource();
-Console.CancelKeyPress += (_, e) =>
+NatsServerProcess? server = null;
+
+// First SIGINT/SIGTERM/SIGHUP: cancel the run and let the finally block below kill the private server. A second one:
+// kill the server right here, then let the runtime terminate as usual.
+void OnSignal(PosixSignalContext context)
 {
-    // Let the finally blocks below kill the private server instead of dying with it still running.
-    e.Cancel = true;
-    stop.Cancel();
-};
+    if (!stop.IsCancellationRequested)
+    {
+        context.Cancel = true;
+        stop.Cancel();
+        return;
+    }
+
+    server?.Dispose();
+}
+
+using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal);
+using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
+using var sighup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, OnSignal);
 
 var loadBefore = MachineDescription.LoadAverage();
-NatsServerProcess? server = null;
 try
 {
     if (options.Server is null)
@@ -59,7 +72,8 @@ catch (OperationCanceledException) when (stop.IsCancellationRequested)
 }
 catch (Exception ex) when (ex is TimeoutException or InvalidOperationException or IOException or System.Net.Sockets.SocketException or NatsException)
 {
-    Console.Error.WriteLine($"benchmark failed: {ex}");
+    // A timeout says all there is to say; anything else needs its stack.
+    Console.Error.WriteLine(ex is TimeoutException ? $"benchmark failed: {ex.Message}" : $"benchmark failed: {ex}");
     return 1;
 }
 finally

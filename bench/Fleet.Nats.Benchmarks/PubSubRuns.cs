@@ -82,6 +82,12 @@ internal static class PubSubRuns
             cancellationToken);
         for (var i = 0; i < count; i++)
         {
+            // A completed pipe flush does not look at the token; Ctrl-C must still stop a long run.
+            if ((i & 0xFFFF) == 0)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+            }
+
             await publisher.PublishAsync(subject, payload, cancellationToken: cancellationToken);
         }
 
