@@ -215,6 +215,32 @@ public class JetStreamContextTests(NatsServerFixture server) : IClassFixture<Nat
     }
 
     [Fact]
+    public async Task FetchNeverAsksForMoreThanTheSubscriptionHolds()
+    {
+        using var cts = new CancellationTokenSource(TestTimeout);
+        await using var connection = await ConnectAsync(cts.Token, subscriptionCapacity: 4);
+        var js = new NatsJSContext(connection);
+        var (stream, subject) = await CreateStreamAsync(js, cts.Token);
+        await CreateConsumerAsync(js, stream, "small", TimeSpan.FromSeconds(30), cts.Token);
+        for (var i = 0; i < 10; i++)
+        {
+            await js.PublishAsync($"{subject}.n", "x"u8.ToArray(), cancellationToken: cts.Token);
+        }
+
+        // Read slowly: with a batch of 10 the server would overrun the 4-slot channel and messages would drop.
+        var sequences = new List<ulong>();
+        await foreach (var msg in js.FetchAsync(stream, "small", 10, TimeSpan.FromSeconds(1), cts.Token))
+        {
+            await WaitForWaitingPullRequestGoneAsync(js, stream, "small", cts.Token);
+            sequences.Add(msg.Metadata.StreamSequence);
+        }
+
+        var info = await js.GetConsumerAsync(stream, "small", cts.Token);
+        Assert.Equal([1UL, 2UL, 3UL, 4UL], sequences);
+        Assert.Equal(4UL, info.Delivered.StreamSeq);
+    }
+
+    [Fact]
     public async Task FetchWithoutWaitingReturnsWhatIsPending()
     {
         using var cts = new CancellationTokenSource(TestTimeout);
@@ -423,6 +449,22 @@ public class JetStreamContextTests(NatsServerFixture server) : IClassFixture<Nat
         Assert.Fail($"The pull request on {stream}/{consumer} never showed up as waiting.");
     }
 
+    /// <summary>Once a batch is complete the server drops the request: everything it sent is on its way.</summary>
+    private static async Task WaitForWaitingPullRequestGoneAsync(NatsJSContext js, string stream, string consumer, CancellationToken cancellationToken)
+    {
+        for (var attempt = 0; attempt < 200; attempt++)
+        {
+            if ((await js.GetConsumerAsync(stream, consumer, cancellationToken)).NumWaiting == 0)
+            {
+                return;
+            }
+
+            await Task.Delay(TimeSpan.FromMilliseconds(25), cancellationToken);
+        }
+
+        Assert.Fail($"The pull request on {stream}/{consumer} is still waiting.");
+    }
+
     private (string Stream, string Subject) NextStream()
     {
         var subject = server.NextSubject("js");
@@ -436,9 +478,10 @@ public class JetStreamContextTests(NatsServerFixture server) : IClassFixture<Nat
         return (stream, subject);
     }
 
-    private async Task<NatsConnection> ConnectAsync(CancellationToken cancellationToken)
+    private async Task<NatsConnection> ConnectAsync(CancellationToken cancellationToken, int subscriptionCapacity = 1024)
     {
-        var connection = new NatsConnection(new NatsOptions { Servers = [server.Url], Name = "jetstream-tests" });
+        var connection = new NatsConnection(
+            new NatsOptions { Servers = [server.Url], Name = "jetstream-tests", SubscriptionCapacity = subscriptionCapacity });
         try
         {
             await connection.ConnectAsync(cancellationToken);

@@ -18,7 +18,10 @@ public sealed partial class NatsJSContext
     /// </summary>
     /// <param name="stream">The stream.</param>
     /// <param name="consumer">The durable consumer.</param>
-    /// <param name="maxMessages">Most messages to fetch (the pull request's batch).</param>
+    /// <param name="maxMessages">
+    /// Most messages to fetch (the pull request's batch), capped at the connection's
+    /// <see cref="NatsOptions.SubscriptionCapacity"/>.
+    /// </param>
     /// <param name="expires">
     /// How long the server waits for messages; <see cref="TimeSpan.Zero"/> asks it to answer at once with
     /// what is pending.
@@ -42,9 +45,14 @@ public sealed partial class NatsJSContext
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxMessages);
         ArgumentOutOfRangeException.ThrowIfLessThan(expires, TimeSpan.Zero);
 
+        // The inbox subscription holds at most SubscriptionCapacity messages and (with the default policy)
+        // drops the rest, a closing 408 included; so one pull never asks for more than fits. A full batch
+        // gets no status after it and a partial one at most one, so the batch itself fits with its status.
+        // The caller gets "up to maxMessages" as promised and simply fetches again.
+        var batch = Math.Min(maxMessages, Math.Max(1, _connection.Options.SubscriptionCapacity));
         var inbox = _connection.NewInbox();
         await using var subscription = await _connection.SubscribeAsync(inbox, queueGroup: null, maxMessages: null, cancellationToken);
-        var request = new NatsJSPullRequest { Batch = maxMessages, Expires = expires, NoWait = expires == TimeSpan.Zero };
+        var request = new NatsJSPullRequest { Batch = batch, Expires = expires, NoWait = expires == TimeSpan.Zero };
         var requestSubject = $"{ApiPrefix}.CONSUMER.MSG.NEXT.{stream}.{consumer}";
         await _connection.PublishAsync(
             requestSubject,
@@ -56,7 +64,7 @@ public sealed partial class NatsJSContext
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         deadline.CancelAfter(expires + FetchDeadlineMargin);
         var received = 0;
-        while (received < maxMessages)
+        while (received < batch)
         {
             var msg = await ReadNextAsync(subscription, requestSubject, expires, deadline.Token, cancellationToken);
 
