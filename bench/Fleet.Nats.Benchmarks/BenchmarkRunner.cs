@@ -111,7 +111,8 @@ internal sealed class BenchmarkRunner(BenchmarkOptions options, Uri server, Text
     private static string Describe(PipeVariant variant) => variant switch
     {
         PipeVariant.FlushPerMessage => "FlushAsync per message",
-        PipeVariant.FlushPerMessageLockedThreeAdvances => "FlushAsync per message + SemaphoreSlim + 3 writes per frame",
+        PipeVariant.FlushPerMessageThreeAdvances => "FlushAsync per message, 3 writes per frame",
+        PipeVariant.FlushPerMessageLockedThreeAdvances => "FlushAsync per message, 3 writes per frame, SemaphoreSlim",
         _ => "FlushAsync per 64 KiB",
     };
 

@@ -40,6 +40,12 @@ internal static class PipePublishRuns
                     writer.Write(frame);
                     await writer.FlushAsync(cancellationToken);
                     break;
+                case PipeVariant.FlushPerMessageThreeAdvances:
+                    writer.Write(frame.AsSpan(0, payloadStart));
+                    writer.Write(frame.AsSpan(payloadStart, size));
+                    writer.Write("\r\n"u8);
+                    await writer.FlushAsync(cancellationToken);
+                    break;
                 case PipeVariant.FlushPerMessageLockedThreeAdvances:
                     if (!writeLock.Wait(0, CancellationToken.None))
                     {
