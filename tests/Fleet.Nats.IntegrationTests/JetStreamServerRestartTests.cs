@@ -49,6 +49,47 @@ public class JetStreamServerRestartTests(NatsServerFixture server) : IClassFixtu
         Assert.Equal(["outbox-1", "outbox-2", "outbox-3", "outbox-4"], messages.Select(m => m.Headers?[NatsJSContext.MsgIdHeader]));
     }
 
+    [Fact]
+    public async Task ConfirmedAckThatTheServerNeverGotFailsAndCanBeRetried()
+    {
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        await using var connection = new NatsConnection(
+            new NatsOptions { Servers = [server.Url], Name = "jetstream-restart-tests", RequestTimeout = TimeSpan.FromSeconds(1) });
+        await connection.ConnectAsync(cts.Token);
+        var js = new NatsJSContext(connection);
+        var subject = server.NextSubject("ackloss");
+        var stream = subject.Replace('.', '_').ToUpperInvariant();
+        await js.CreateOrUpdateStreamAsync(new NatsJSStreamConfig(stream, subject + ".>") { Storage = NatsJSStorageType.File }, cts.Token);
+        await js.CreateOrUpdateConsumerAsync(stream, new NatsJSConsumerConfig("worker") { AckWait = TimeSpan.FromMinutes(5) }, cts.Token);
+        await js.PublishAsync($"{subject}.job", "job"u8.ToArray(), cancellationToken: cts.Token);
+        NatsJSMsg msg;
+        await using (var fetch = js.FetchAsync(stream, "worker", 1, TimeSpan.FromSeconds(5), cts.Token).GetAsyncEnumerator(cts.Token))
+        {
+            Assert.True(await fetch.MoveNextAsync());
+            msg = fetch.Current;
+        }
+
+        server.Kill();
+        try
+        {
+            // A fire-and-forget ack would vanish here without a trace; the confirmed one must not.
+            await Assert.ThrowsAsync<NatsTimeoutException>(() => msg.AckAsync(waitForConfirmation: true, cts.Token));
+            Assert.False(msg.IsSettled);
+        }
+        finally
+        {
+            await server.StartAsync();
+        }
+
+        await UntilJetStreamAnswersAsync(() => js.GetStreamAsync(stream, cts.Token), cts.Token);
+        await msg.AckAsync(waitForConfirmation: true, cts.Token);
+        var info = await js.GetConsumerAsync(stream, "worker", cts.Token);
+
+        Assert.True(msg.IsSettled);
+        Assert.Equal(0, info.NumAckPending);
+        Assert.Equal(1UL, info.AckFloor.StreamSeq);
+    }
+
     /// <summary>
     /// After a restart the client reconnects on its own schedule and JetStream recovers its store before it
     /// answers; until then a call times out or is refused. Bounded by count and by the test's token.
