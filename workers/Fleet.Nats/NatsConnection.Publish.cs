@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.IO.Pipelines;
 using Fleet.Nats.Commands;
+using Fleet.Nats.Internal;
 
 namespace Fleet.Nats;
 
@@ -99,9 +100,11 @@ public sealed partial class NatsConnection
         // NatsReconnectBufferFullException fires first and a publish never blocks on a dead socket.
         var pause = Math.Max(options.ReconnectBufferBytes, 64 * 1024) + (4L * 1024 * 1024);
         return new Pipe(new PipeOptions(
+            pool: new OutboundMemoryPool(),
             pauseWriterThreshold: pause,
             resumeWriterThreshold: pause / 2,
-            minimumSegmentSize: 16 * 1024,
+            readerScheduler: new WriteLoopScheduler(),
+            minimumSegmentSize: OutboundMemoryPool.BlockSize,
             useSynchronizationContext: false));
     }
 
