@@ -385,6 +385,50 @@ public class JetStreamContextTests(NatsServerFixture server) : IClassFixture<Nat
     }
 
     [Fact]
+    public async Task SettlementsSendTheAckProtocolToTheReplySubject()
+    {
+        using var cts = new CancellationTokenSource(TestTimeout);
+        await using var connection = await ConnectAsync(cts.Token);
+        await using var spyConnection = await ConnectAsync(cts.Token);
+        var js = new NatsJSContext(connection);
+        var (stream, subject) = await CreateStreamAsync(js, cts.Token);
+        await CreateConsumerAsync(js, stream, "wire", TimeSpan.FromMinutes(5), cts.Token);
+        for (var i = 0; i < 4; i++)
+        {
+            await js.PublishAsync($"{subject}.n", "x"u8.ToArray(), cancellationToken: cts.Token);
+        }
+
+        // Acks are ordinary messages on $JS.ACK subjects, so a plain subscriber sees what the consumer gets.
+        await using var spy = await spyConnection.SubscribeAsync("$JS.ACK.>", cancellationToken: cts.Token);
+        await spyConnection.PingAsync(cts.Token);
+        var m = await FetchAllAsync(js, stream, "wire", 4, TimeSpan.FromSeconds(5), cts.Token);
+
+        await m[0].InProgressAsync(cts.Token);
+        await m[0].AckAsync(cancellationToken: cts.Token);
+        await m[1].NakAsync(TimeSpan.FromSeconds(5), cts.Token);
+        await m[2].TermAsync(cts.Token);
+        await m[3].NakAsync(cancellationToken: cts.Token);
+        var seen = new List<(string Subject, string Payload)>();
+        while (seen.Count < 5)
+        {
+            var ack = await spy.Msgs.ReadAsync(cts.Token);
+            seen.Add((ack.Subject, Encoding.UTF8.GetString(ack.Data.Span)));
+        }
+
+        Assert.Equal(
+            [
+                (m[0].ReplyTo, "+WPI"),
+                (m[0].ReplyTo, "+ACK"),
+                (m[1].ReplyTo, "-NAK {\"delay\":5000000000}"),
+                (m[2].ReplyTo, "+TERM"),
+                (m[3].ReplyTo, "-NAK"),
+            ],
+            seen);
+        await Assert.ThrowsAsync<InvalidOperationException>(async () => await m[0].InProgressAsync(cts.Token));
+        await Assert.ThrowsAsync<InvalidOperationException>(() => m[2].NakAsync(cancellationToken: cts.Token));
+    }
+
+    [Fact]
     public async Task FetchFromDeletedConsumerThrowsConflict()
     {
         using var cts = new CancellationTokenSource(TestTimeout);
