@@ -53,7 +53,7 @@ public sealed class FleetBringUpTests(LocalFleetFixture fleet)
         var victim = ApiContainers[0];
         var before = await WorkerPidAsync(victim);
 
-        await using var load = new LoadLoop(client, "/api/v1/openapi.json", concurrency: 4, maxDuration: TimeSpan.FromSeconds(60));
+        await using var load = new LoadLoop(client, "/api/v1/forum/topics", concurrency: 4, maxDuration: TimeSpan.FromSeconds(60));
         await Task.Delay(TimeSpan.FromSeconds(1));
         await CommandRunner.RunCheckedAsync("kill", ["-KILL", before.ToString(CultureInfo.InvariantCulture)], TimeSpan.FromSeconds(5));
         var after = await WaitForAsync(async () => await TryWorkerPidAsync(victim) is { } pid && pid != before ? pid : (int?)null, TimeSpan.FromSeconds(60));
@@ -78,7 +78,7 @@ public sealed class FleetBringUpTests(LocalFleetFixture fleet)
         var pidsBefore = await Task.WhenAll(ApiContainers.Select(WorkerPidAsync));
 
         using var client = new HttpClient { BaseAddress = fleet.Ingress, Timeout = TimeSpan.FromSeconds(10) };
-        await using var load = new LoadLoop(client, "/api/v1/openapi.json", concurrency: 4, maxDuration: TimeSpan.FromMinutes(5));
+        await using var load = new LoadLoop(client, "/api/v1/forum/topics", concurrency: 4, maxDuration: TimeSpan.FromMinutes(5));
         var recap = await LocalFleetFixture.RunSiteAsync();
         await load.StopAsync();
         var pidsAfter = await Task.WhenAll(ApiContainers.Select(WorkerPidAsync));
