@@ -63,6 +63,17 @@ public class FleetCliOptions
     /// <returns>A one-line reason, or null when the options are usable.</returns>
     public virtual string? Validate()
     {
+        // CommandLineParser turns a trailing "--region" with no value into an empty string, not an error.
+        foreach (var property in GetType().GetProperties())
+        {
+            if (property.PropertyType == typeof(string)
+                && property.GetCustomAttributes(typeof(OptionAttribute), inherit: true).FirstOrDefault() is OptionAttribute option
+                && property.GetValue(this) is string { Length: 0 })
+            {
+                return $"--{option.LongName}: a value is required.";
+            }
+        }
+
         if (Http is not null && !IsHttpUrl(Http))
         {
             return $"--http: '{Http}' is not an absolute http:// or https:// URL such as http://0.0.0.0:8080.";

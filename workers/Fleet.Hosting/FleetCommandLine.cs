@@ -19,6 +19,11 @@ public static class FleetCommandLine
         where TOptions : FleetCliOptions, new()
     {
         ArgumentNullException.ThrowIfNull(args);
+        var list = args.ToList();
+        if (FindMissingValue<TOptions>(list) is { } missing)
+        {
+            return FleetCommandLineResult<TOptions>.Exit(FleetExitCode.Usage, Usage(missing), isError: true);
+        }
 
         // The parser's own HelpWriter prints multi-line error blocks to stderr; we print one line ourselves.
         using var parser = new Parser(settings =>
@@ -29,7 +34,7 @@ public static class FleetCommandLine
             settings.AutoHelp = true;
             settings.AutoVersion = true;
         });
-        var result = parser.ParseArguments<TOptions>(args);
+        var result = parser.ParseArguments<TOptions>(list);
         if (result is Parsed<TOptions> parsed)
         {
             var reason = parsed.Value.Validate() ?? ValidateEnvFile(parsed.Value);
@@ -95,6 +100,51 @@ public static class FleetCommandLine
     /// <param name="exitCode">The exit code when this returns true.</param>
     /// <returns>True when the process should exit with <paramref name="exitCode"/> without starting.</returns>
     public static bool TryHandle(string[] args, out int exitCode) => TryHandle<FleetCliOptions>(args, out exitCode);
+
+    /// <summary>
+    /// CommandLineParser silently reads <c>--region --instance x</c> as no region and ignores stray words;
+    /// both are typing mistakes that must stop the worker, so they are caught before it runs.
+    /// </summary>
+    private static string? FindMissingValue<TOptions>(List<string> args)
+    {
+        var valued = new HashSet<string>(StringComparer.Ordinal);
+        var switches = new HashSet<string>(StringComparer.Ordinal) { "help", "version" };
+        foreach (var property in typeof(TOptions).GetProperties())
+        {
+            if (property.GetCustomAttribute<OptionAttribute>() is { LongName.Length: > 0 } option)
+            {
+                (property.PropertyType == typeof(bool) ? switches : valued).Add(option.LongName);
+            }
+        }
+
+        for (var i = 0; i < args.Count; i++)
+        {
+            var arg = args[i];
+            if (!arg.StartsWith('-'))
+            {
+                return $"Unexpected argument '{arg}'.";
+            }
+
+            var name = arg.StartsWith("--", StringComparison.Ordinal) ? arg[2..] : null;
+            if (name is not null && !name.Contains('=', StringComparison.Ordinal) && !valued.Contains(name) && !switches.Contains(name))
+            {
+                // An unknown option: the parser names it better than "unexpected argument" for its value would.
+                return null;
+            }
+
+            if (name is not null && valued.Contains(name))
+            {
+                if (i + 1 >= args.Count || args[i + 1].StartsWith("--", StringComparison.Ordinal))
+                {
+                    return $"{arg}: a value is required.";
+                }
+
+                i++;
+            }
+        }
+
+        return null;
+    }
 
     private static string? ValidateEnvFile(FleetCliOptions options)
     {
