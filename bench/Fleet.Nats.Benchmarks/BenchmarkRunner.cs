@@ -7,7 +7,7 @@ namespace Fleet.Nats.Benchmarks;
 /// Within a round each scenario runs its raw baseline and then the client, back to back, so a burst of load from
 /// other work on this shared machine hits both sides of a pair rather than one side of every pair.
 /// </summary>
-internal sealed class BenchmarkRunner(BenchmarkOptions options, Uri server, TextWriter log)
+internal sealed class BenchmarkRunner(BenchmarkOptions options, Uri server, CpuMeter cpu, TextWriter log)
 {
     public async Task<IReadOnlyList<ScenarioSeries>> RunAsync(CancellationToken cancellationToken)
     {
@@ -51,8 +51,8 @@ internal sealed class BenchmarkRunner(BenchmarkOptions options, Uri server, Text
             var subject = $"bench.pub.{size}";
             scenarios.Add(new Scenario(
                 new ScenarioSeries("publish", $"publish {size} B", "msgs/s"),
-                (count, ct) => PublishRuns.RawAsync(server, subject, size, count, ct),
-                (count, ct) => PublishRuns.ClientAsync(server, subject, size, count, ct),
+                (count, ct) => PublishRuns.RawAsync(server, cpu, subject, size, count, ct),
+                (count, ct) => PublishRuns.ClientAsync(server, cpu, subject, size, count, ct),
                 options.Messages,
                 warmup));
         }
@@ -60,8 +60,8 @@ internal sealed class BenchmarkRunner(BenchmarkOptions options, Uri server, Text
         var requestSize = options.RequestSize;
         scenarios.Add(new Scenario(
             new ScenarioSeries("request", $"request/reply {requestSize} B, sequential", "round trips/s"),
-            (count, ct) => RequestReplyRuns.RawAsync(server, "bench.req.raw", requestSize, count, 1, ct),
-            (count, ct) => RequestReplyRuns.ClientAsync(server, "bench.req.client", requestSize, count, 1, ct),
+            (count, ct) => RequestReplyRuns.RawAsync(server, cpu, "bench.req.raw", requestSize, count, 1, ct),
+            (count, ct) => RequestReplyRuns.ClientAsync(server, cpu, "bench.req.client", requestSize, count, 1, ct),
             options.RequestCount,
             requestWarmup));
         if (options.InFlight > 1)
@@ -69,8 +69,8 @@ internal sealed class BenchmarkRunner(BenchmarkOptions options, Uri server, Text
             var inFlight = options.InFlight;
             scenarios.Add(new Scenario(
                 new ScenarioSeries("request", $"request/reply {requestSize} B, {inFlight} in flight", "round trips/s"),
-                (count, ct) => RequestReplyRuns.RawAsync(server, "bench.req.raw", requestSize, count, inFlight, ct),
-                (count, ct) => RequestReplyRuns.ClientAsync(server, "bench.req.client", requestSize, count, inFlight, ct),
+                (count, ct) => RequestReplyRuns.RawAsync(server, cpu, "bench.req.raw", requestSize, count, inFlight, ct),
+                (count, ct) => RequestReplyRuns.ClientAsync(server, cpu, "bench.req.client", requestSize, count, inFlight, ct),
                 options.RequestCount,
                 requestWarmup));
         }
@@ -81,8 +81,8 @@ internal sealed class BenchmarkRunner(BenchmarkOptions options, Uri server, Text
             {
                 scenarios.Add(new Scenario(
                     new ScenarioSeries("pubsub", $"publish → subscribe {size} B", "msgs/s"),
-                    (count, ct) => PubSubRuns.RawAsync(server, $"bench.sub.{size}.raw", size, count, ct),
-                    (count, ct) => PubSubRuns.ClientAsync(server, $"bench.sub.{size}.client", size, count, ct),
+                    (count, ct) => PubSubRuns.RawAsync(server, cpu, $"bench.sub.{size}.raw", size, count, ct),
+                    (count, ct) => PubSubRuns.ClientAsync(server, cpu, $"bench.sub.{size}.client", size, count, ct),
                     options.Messages,
                     warmup));
             }
@@ -95,8 +95,8 @@ internal sealed class BenchmarkRunner(BenchmarkOptions options, Uri server, Text
             {
                 scenarios.Add(new Scenario(
                     new ScenarioSeries("diagnostics", $"pipe {size} B, {Describe(variant)}", "msgs/s"),
-                    (count, ct) => PublishRuns.RawAsync(server, $"bench.pipe.{size}", size, count, ct),
-                    (count, ct) => PipePublishRuns.RunAsync(server, $"bench.pipe.{size}", size, count, variant, ct),
+                    (count, ct) => PublishRuns.RawAsync(server, cpu, $"bench.pipe.{size}", size, count, ct),
+                    (count, ct) => PipePublishRuns.RunAsync(server, cpu, $"bench.pipe.{size}", size, count, variant, ct),
                     options.Messages,
                     warmup,
                     "pipe"));
@@ -138,7 +138,7 @@ internal sealed class BenchmarkRunner(BenchmarkOptions options, Uri server, Text
 
         var line = string.Create(
             CultureInfo.InvariantCulture,
-            $"  {series.Name,-40} {side,-6} {result.Rate,14:N0} {series.Unit} in {result.Elapsed.TotalMilliseconds,9:N1} ms");
+            $"  {series.Name,-40} {side,-6} {result.Rate,14:N0} {series.Unit} in {result.Elapsed.TotalMilliseconds,9:N1} ms, CPU {result.Cpu.Bench.TotalMilliseconds:N0} ms bench, {result.Cpu.Server?.TotalMilliseconds:N0} ms server");
         if (result.Latency is { } latency)
         {
             line += string.Create(CultureInfo.InvariantCulture, $"  p50 {latency.P50Microseconds:N1} µs  p99 {latency.P99Microseconds:N1} µs");

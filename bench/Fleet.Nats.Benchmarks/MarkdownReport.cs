@@ -44,6 +44,7 @@ internal static class MarkdownReport
             "Diagnostics: raw frames through a System.IO.Pipelines write loop (not a client)",
             "as the publish runs; the right-hand side is the raw publisher's pre-built frames written through a Pipe (Fleet.Nats's pipe settings) and a write loop, adding one of the client's per-message costs at a time",
             "Pipe variant");
+        AppendCpu(text, series);
         AppendAllocations(text, series, messages);
         return text.ToString();
     }
@@ -105,6 +106,35 @@ internal static class MarkdownReport
         text.AppendLine();
     }
 
+    private static void AppendCpu(StringBuilder text, IReadOnlyList<ScenarioSeries> series)
+    {
+        Append(text, $"### CPU time per message or round trip (µs)");
+        text.AppendLine();
+        Append(text, $"Bench: this process, both ends of the scenario (Environment.CpuUsage, i.e. getrusage). Server: the private nats-server (/proc, 10 ms ticks, so a few percent of rounding). Medians over rounds. Total CPU ratio = raw (bench + server) ÷ client (bench + server) CPU, per round: when the machine is saturated, as a shared 2-core box under others' builds is, throughput follows total CPU per message, and unlike the wall-clock ratio this figure barely depends on how much of the machine each run happened to get.");
+        text.AppendLine();
+        text.AppendLine("| Scenario | Raw bench | Raw server | Client bench | Client server | Bench CPU ratio (median) | Total CPU ratio per round | Median total CPU ratio |");
+        text.AppendLine("|---|---:|---:|---:|---:|---:|---|---:|");
+        foreach (var row in series)
+        {
+            var benchRatios = row.Raw.Zip(row.Client, (raw, client) => PerItem(raw, raw.Cpu.Bench) / PerItem(client, client.Cpu.Bench)).ToList();
+            var totalRatios = row.Raw.Zip(row.Client, (raw, client) => Total(raw) / Total(client)).Where(r => !double.IsNaN(r)).ToList();
+            text.AppendLine(CultureInfo.InvariantCulture, $"| {row.Name} | {MedianCpu(row.Raw, r => r.Cpu.Bench)} | {MedianCpu(row.Raw, r => r.Cpu.Server)} | {MedianCpu(row.Client, r => r.Cpu.Bench)} | {MedianCpu(row.Client, r => r.Cpu.Server)} | {ScenarioSeries.Median(benchRatios):0.000} | {(totalRatios.Count == 0 ? "–" : Join(totalRatios, "0.000"))} | **{(totalRatios.Count == 0 ? "–" : ScenarioSeries.Median(totalRatios).ToString("0.000", CultureInfo.InvariantCulture))}** |");
+        }
+
+        text.AppendLine();
+    }
+
+    private static double Total(RunResult run) =>
+        run.Cpu.Server is { } server ? PerItem(run, run.Cpu.Bench + server) : double.NaN;
+
+    private static double PerItem(RunResult run, TimeSpan cpu) => cpu.TotalMicroseconds / run.Count;
+
+    private static string MedianCpu(List<RunResult> runs, Func<RunResult, TimeSpan?> cpu)
+    {
+        var values = runs.Where(r => cpu(r) is not null).Select(r => PerItem(r, cpu(r)!.Value)).ToList();
+        return values.Count == 0 ? "–" : ScenarioSeries.Median(values).ToString("0.000", CultureInfo.InvariantCulture);
+    }
+
     private static void AppendAllocations(StringBuilder text, IReadOnlyList<ScenarioSeries> series, int messages)
     {
         var rows = series.Where(s => s.Client.Any(r => r.Allocation is not null)).ToList();
@@ -150,8 +180,8 @@ internal static class MarkdownReport
                 $"{ScenarioSeries.Median(latencies.Select(l => l.P50Microseconds)):N1} / {ScenarioSeries.Median(latencies.Select(l => l.P99Microseconds)):N1}");
     }
 
-    private static string Join(IEnumerable<double> values) =>
-        string.Join(", ", values.Select(v => double.IsNaN(v) ? "n/a" : v.ToString("0.00", CultureInfo.InvariantCulture)));
+    private static string Join(IEnumerable<double> values, string format = "0.00") =>
+        string.Join(", ", values.Select(v => double.IsNaN(v) ? "n/a" : v.ToString(format, CultureInfo.InvariantCulture)));
 
     private static void Append(StringBuilder text, FormattableString line) =>
         text.AppendLine(line.ToString(CultureInfo.InvariantCulture));

@@ -29,6 +29,16 @@ internal sealed class NatsServerProcess : IDisposable
 
     public string Url => $"nats://127.0.0.1:{Port}";
 
+    /// <summary>The server's user plus system CPU time so far.</summary>
+    public TimeSpan TotalProcessorTime
+    {
+        get
+        {
+            _process.Refresh();
+            return _process.TotalProcessorTime;
+        }
+    }
+
     public static async Task<NatsServerProcess> StartAsync(CancellationToken cancellationToken)
     {
         if (!File.Exists(Binary))

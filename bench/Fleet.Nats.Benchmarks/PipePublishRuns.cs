@@ -12,7 +12,7 @@ namespace Fleet.Nats.Benchmarks;
 /// </summary>
 internal static class PipePublishRuns
 {
-    public static async Task<RunResult> RunAsync(Uri server, string subject, int size, int count, PipeVariant variant, CancellationToken cancellationToken)
+    public static async Task<RunResult> RunAsync(Uri server, CpuMeter cpu, string subject, int size, int count, PipeVariant variant, CancellationToken cancellationToken)
     {
         using var raw = await RawNatsConnection.ConnectAsync(server, cancellationToken);
         var frame = ProtocolFrames.Pub(subject, null, ProtocolFrames.Payload(size));
@@ -24,6 +24,7 @@ internal static class PipePublishRuns
         using var writeLock = new SemaphoreSlim(1, 1);
         var writing = Task.Run(() => WriteLoopAsync(pipe.Reader, raw, cancellationToken), CancellationToken.None);
 
+        var cpuStart = cpu.Sample();
         var start = Stopwatch.GetTimestamp();
         var writer = pipe.Writer;
         var unflushed = 0;
@@ -88,7 +89,7 @@ internal static class PipePublishRuns
         var elapsed = Stopwatch.GetElapsedTime(start);
         await writer.CompleteAsync();
         await writing;
-        return new RunResult(count, elapsed);
+        return new RunResult(count, elapsed, cpu.Since(cpuStart));
     }
 
     private static async Task WriteLoopAsync(PipeReader reader, RawNatsConnection raw, CancellationToken cancellationToken)

@@ -51,7 +51,7 @@ try
     }
 
     var url = new Uri(options.Server ?? server!.Url);
-    var series = await new BenchmarkRunner(options, url, Console.Out).RunAsync(stop.Token);
+    var series = await new BenchmarkRunner(options, url, new CpuMeter(server), Console.Out).RunAsync(stop.Token);
     var loadAfter = MachineDescription.LoadAverage();
     var command = "dotnet run -c Release --project bench/Fleet.Nats.Benchmarks -- " + string.Join(' ', args);
     var section = MarkdownReport.Render(series, MachineDescription.Collect(options.Server), command.TrimEnd(), loadBefore, loadAfter, options.Messages, options.WarmupMessages > 0);

@@ -9,7 +9,7 @@ namespace Fleet.Nats.Benchmarks;
 /// </summary>
 internal static class PubSubRuns
 {
-    public static async Task<RunResult> RawAsync(Uri server, string subject, int size, int count, CancellationToken cancellationToken)
+    public static async Task<RunResult> RawAsync(Uri server, CpuMeter cpu, string subject, int size, int count, CancellationToken cancellationToken)
     {
         using var subscriber = await RawNatsConnection.ConnectAsync(server, cancellationToken);
         await subscriber.SendAsync(ProtocolFrames.Sub(subject, 1), cancellationToken);
@@ -18,6 +18,7 @@ internal static class PubSubRuns
         var batch = ProtocolFrames.Batch(ProtocolFrames.Pub(subject, null, ProtocolFrames.Payload(size)), out var framesPerBatch);
         var frameLength = batch.Length / framesPerBatch;
 
+        var cpuStart = cpu.Sample();
         var start = Stopwatch.GetTimestamp();
         var receiving = Task.Run(
             async () =>
@@ -45,10 +46,11 @@ internal static class PubSubRuns
         }
 
         await receiving;
-        return new RunResult(count, Stopwatch.GetElapsedTime(start));
+        var elapsed = Stopwatch.GetElapsedTime(start);
+        return new RunResult(count, elapsed, cpu.Since(cpuStart));
     }
 
-    public static async Task<RunResult> ClientAsync(Uri server, string subject, int size, int count, CancellationToken cancellationToken)
+    public static async Task<RunResult> ClientAsync(Uri server, CpuMeter cpu, string subject, int size, int count, CancellationToken cancellationToken)
     {
         await using var subscriber = new NatsConnection(new NatsOptions
         {
@@ -63,6 +65,7 @@ internal static class PubSubRuns
         await publisher.ConnectAsync(cancellationToken);
         ReadOnlyMemory<byte> payload = ProtocolFrames.Payload(size);
 
+        var cpuStart = cpu.Sample();
         var start = Stopwatch.GetTimestamp();
         var receiving = Task.Run(
             async () =>
@@ -99,6 +102,6 @@ internal static class PubSubRuns
             throw new InvalidOperationException($"The client subscriber got {received} of {count} messages before its subscription ended.");
         }
 
-        return new RunResult(count, elapsed);
+        return new RunResult(count, elapsed, cpu.Since(cpuStart));
     }
 }

@@ -8,12 +8,13 @@ namespace Fleet.Nats.Benchmarks;
 /// </summary>
 internal static class PublishRuns
 {
-    public static async Task<RunResult> RawAsync(Uri server, string subject, int size, int count, CancellationToken cancellationToken)
+    public static async Task<RunResult> RawAsync(Uri server, CpuMeter cpu, string subject, int size, int count, CancellationToken cancellationToken)
     {
         using var raw = await RawNatsConnection.ConnectAsync(server, cancellationToken);
         var batch = ProtocolFrames.Batch(ProtocolFrames.Pub(subject, null, ProtocolFrames.Payload(size)), out var framesPerBatch);
         var frameLength = batch.Length / framesPerBatch;
 
+        var cpuStart = cpu.Sample();
         var start = Stopwatch.GetTimestamp();
         for (var remaining = count; remaining > 0;)
         {
@@ -23,10 +24,11 @@ internal static class PublishRuns
         }
 
         await raw.PingPongAsync(cancellationToken);
-        return new RunResult(count, Stopwatch.GetElapsedTime(start));
+        var elapsed = Stopwatch.GetElapsedTime(start);
+        return new RunResult(count, elapsed, cpu.Since(cpuStart));
     }
 
-    public static async Task<RunResult> ClientAsync(Uri server, string subject, int size, int count, CancellationToken cancellationToken)
+    public static async Task<RunResult> ClientAsync(Uri server, CpuMeter cpu, string subject, int size, int count, CancellationToken cancellationToken)
     {
         await using var client = new NatsConnection(new NatsOptions { Servers = [server.ToString()], Name = "fleet-bench-publisher" });
         await client.ConnectAsync(cancellationToken);
@@ -34,6 +36,8 @@ internal static class PublishRuns
         var thread = Environment.CurrentManagedThreadId;
         long asynchronous = 0;
 
+        // Sampling the server's CPU reads /proc and allocates, so it comes before the allocation counters start.
+        var cpuStart = cpu.Sample();
         var processBefore = GC.GetTotalAllocatedBytes(precise: true);
         var threadBefore = GC.GetAllocatedBytesForCurrentThread();
         var start = Stopwatch.GetTimestamp();
@@ -66,6 +70,6 @@ internal static class PublishRuns
             (processAfter - processBefore) / (double)count,
             asynchronous,
             enqueued);
-        return new RunResult(count, elapsed, Allocation: allocation);
+        return new RunResult(count, elapsed, cpu.Since(cpuStart), Allocation: allocation);
     }
 }

@@ -15,7 +15,7 @@ internal static class RequestReplyRuns
     private static readonly byte[] RawInboxBytes = Encoding.ASCII.GetBytes(RawInbox);
 
     public static async Task<RunResult> ClientAsync(
-        Uri server, string subject, int size, int count, int inFlight, CancellationToken cancellationToken)
+        Uri server, CpuMeter cpu, string subject, int size, int count, int inFlight, CancellationToken cancellationToken)
     {
         ReadOnlyMemory<byte> payload = ProtocolFrames.Payload(size);
         await using var responder = new NatsConnection(new NatsOptions { Servers = [server.ToString()], Name = "fleet-bench-responder" });
@@ -34,6 +34,7 @@ internal static class RequestReplyRuns
 
             var latencies = new long[count];
             var next = -1;
+            var cpuStart = cpu.Sample();
             var start = Stopwatch.GetTimestamp();
             var workers = new Task[Math.Min(inFlight, count)];
             for (var w = 0; w < workers.Length; w++)
@@ -53,7 +54,8 @@ internal static class RequestReplyRuns
 
             await Task.WhenAll(workers);
             var elapsed = Stopwatch.GetElapsedTime(start);
-            return new RunResult(count, elapsed, LatencySummary.FromTicks(latencies));
+            var used = cpu.Since(cpuStart);
+            return new RunResult(count, elapsed, used, LatencySummary.FromTicks(latencies));
         }
         finally
         {
@@ -64,7 +66,7 @@ internal static class RequestReplyRuns
     }
 
     public static async Task<RunResult> RawAsync(
-        Uri server, string subject, int size, int count, int inFlight, CancellationToken cancellationToken)
+        Uri server, CpuMeter cpu, string subject, int size, int count, int inFlight, CancellationToken cancellationToken)
     {
         var payload = ProtocolFrames.Payload(size);
         using var responder = await RawNatsConnection.ConnectAsync(server, cancellationToken);
@@ -91,6 +93,7 @@ internal static class RequestReplyRuns
             var outgoing = new byte[window * requests[^1].Length];
             var nextToSend = 0;
             var received = 0;
+            var cpuStart = cpu.Sample();
             var start = Stopwatch.GetTimestamp();
             nextToSend = await SendRequestsAsync(requester, requests, sentAt, nextToSend, window, outgoing, cancellationToken);
             while (received < count)
@@ -116,7 +119,8 @@ internal static class RequestReplyRuns
             }
 
             var elapsed = Stopwatch.GetElapsedTime(start);
-            return new RunResult(count, elapsed, LatencySummary.FromTicks(latencies));
+            var used = cpu.Since(cpuStart);
+            return new RunResult(count, elapsed, used, LatencySummary.FromTicks(latencies));
         }
         finally
         {
