@@ -69,6 +69,55 @@ public sealed class FakeServerTests
         Assert.Contains("Connect Timeout", error.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task UnansweredQueryEndsInCommandTimeoutAndABrokenSession()
+    {
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        await using var server = new FakeMySqlServer(FakeMySqlBehavior.CachingSha2FastThenHangOnQuery, Password);
+        await using var connection = new MySqlConnection(ConnectionString(server, Password));
+        await connection.OpenAsync(cts.Token);
+        await using var command = new MySqlCommand("SELECT 1", connection) { CommandTimeout = 1 };
+        var error = await Assert.ThrowsAsync<MySqlException>(() => command.ExecuteScalarAsync(cts.Token));
+        Assert.Equal(MySqlErrorCodes.CommandTimeoutExpired, error.Number);
+        Assert.Contains("ok:KILL QUERY 42", server.Events);
+
+        // The socket was abandoned, so the connection cannot run anything else.
+        var next = await Assert.ThrowsAnyAsync<Exception>(() => command.ExecuteScalarAsync(cts.Token));
+        Assert.True(next is MySqlException or InvalidOperationException, next.ToString());
+    }
+
+    [Fact]
+    public async Task UnansweredQueryEndsWhenTheTokenIsCanceled()
+    {
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        await using var server = new FakeMySqlServer(FakeMySqlBehavior.CachingSha2FastThenHangOnQuery, Password);
+        await using var connection = new MySqlConnection(ConnectionString(server, Password));
+        await connection.OpenAsync(cts.Token);
+        using var cancel = new CancellationTokenSource();
+        await using var command = new MySqlCommand("SELECT 1", connection) { CommandTimeout = 0 };
+        var running = command.ExecuteScalarAsync(cancel.Token);
+        await cancel.CancelAsync();
+        var error = await Assert.ThrowsAnyAsync<OperationCanceledException>(() => running);
+        Assert.Equal(cancel.Token, error.CancellationToken);
+    }
+
+    [Fact]
+    public async Task SyncCommandOnUnansweredQueryAlsoTimesOut()
+    {
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        await using var server = new FakeMySqlServer(FakeMySqlBehavior.CachingSha2FastThenHangOnQuery, Password);
+        var error = await Task.Run(
+            () =>
+            {
+                using var connection = new MySqlConnection(ConnectionString(server, Password));
+                connection.Open();
+                using var command = new MySqlCommand("SELECT 1", connection) { CommandTimeout = 1 };
+                return Assert.Throws<MySqlException>(() => command.ExecuteScalar());
+            },
+            cts.Token).WaitAsync(cts.Token);
+        Assert.Equal(MySqlErrorCodes.CommandTimeoutExpired, error.Number);
+    }
+
     private static string ConnectionString(FakeMySqlServer server, string password) =>
         $"Server=127.0.0.1;Port={server.Port};User ID=app;Password={password};SslMode=None;Pooling=false";
 }

@@ -19,6 +19,7 @@ public sealed class FakeMySqlServer : IAsyncDisposable
     private readonly byte[] _scramble = [.. Enumerable.Range(0, 20).Select(i => (byte)(0x21 + i))];
     private readonly RSA _rsa = RSA.Create(2048);
     private readonly string _password;
+    private readonly List<string> _events = [];
 
     public FakeMySqlServer(FakeMySqlBehavior behavior, string password)
     {
@@ -33,7 +34,16 @@ public sealed class FakeMySqlServer : IAsyncDisposable
     public int Port => ((IPEndPoint)_listener.LocalEndpoint).Port;
 
     /// <summary>What the server saw, in order, for assertions ("fast-auth-ok", "public-key-sent", ...).</summary>
-    public List<string> Events { get; } = [];
+    public IReadOnlyList<string> Events
+    {
+        get
+        {
+            lock (_events)
+            {
+                return [.. _events];
+            }
+        }
+    }
 
     public async ValueTask DisposeAsync()
     {
@@ -104,7 +114,7 @@ public sealed class FakeMySqlServer : IAsyncDisposable
             return;
         }
 
-        if (Behavior == FakeMySqlBehavior.CachingSha2Fast)
+        if (Behavior is FakeMySqlBehavior.CachingSha2Fast or FakeMySqlBehavior.CachingSha2FastThenHangOnQuery)
         {
             await WritePacketAsync(stream, next++, [0x01, 0x03], token);
             Record("fast-auth-ok");
@@ -154,6 +164,15 @@ public sealed class FakeMySqlServer : IAsyncDisposable
                 return;
             }
 
+            if (Behavior == FakeMySqlBehavior.CachingSha2FastThenHangOnQuery
+                && !Encoding.UTF8.GetString(command.AsSpan(1)).StartsWith("KILL", StringComparison.OrdinalIgnoreCase))
+            {
+                // A query whose answer never comes, as on a network path that silently dropped.
+                Record("query-hanging");
+                continue;
+            }
+
+            Record(command[0] == 0x03 ? "ok:" + Encoding.UTF8.GetString(command.AsSpan(1)) : "ok");
             await WritePacketAsync(stream, 1, [0x00, 0x00, 0x00, 0x02, 0x00, 0x00, 0x00], token);
         }
     }
@@ -233,9 +252,9 @@ public sealed class FakeMySqlServer : IAsyncDisposable
 
     private void Record(string what)
     {
-        lock (Events)
+        lock (_events)
         {
-            Events.Add(what);
+            _events.Add(what);
         }
     }
 }
@@ -248,6 +267,9 @@ public enum FakeMySqlBehavior
 
     /// <summary>caching_sha2_password full authentication (0x01 0x04) with the RSA public key requested by the client.</summary>
     CachingSha2FullRsa,
+
+    /// <summary>Fast authentication, then every query except KILL goes unanswered (the socket stays open).</summary>
+    CachingSha2FastThenHangOnQuery,
 
     /// <summary>Closes the socket right after the greeting.</summary>
     DropAfterGreeting,

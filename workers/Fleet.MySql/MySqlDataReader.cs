@@ -382,49 +382,52 @@ public sealed class MySqlDataReader : DbDataReader
         _columns = null;
         _hasPeekedRow = false;
         _rowConsumed = false;
-        try
-        {
-            // Bounded by the statements the server runs: each OK without MORE_RESULTS ends the loop.
-            while (true)
-            {
-                var columns = await _session.ReadResultHeaderAsync(ioAsync, _execution.AbortToken);
-                if (columns is not null)
-                {
-                    _columns = columns;
-                    if (_offsets.Length < columns.Length)
-                    {
-                        _offsets = new int[columns.Length];
-                        _lengths = new int[columns.Length];
-                    }
 
-                    _state = ReaderState.Rows;
-                    await ThrowIfTriggeredAsync(ioAsync);
-                    return;
+        // Bounded by the statements the server runs: each OK without MORE_RESULTS ends the loop.
+        while (true)
+        {
+            ColumnDefinition[]? columns;
+            try
+            {
+                columns = await _session.ReadResultHeaderAsync(ioAsync, _execution.AbortToken);
+            }
+            catch (Exception ex)
+            {
+                _state = ReaderState.Done;
+                _execution.Complete();
+                var translated = _execution.Translate(ex);
+                await _execution.WaitForKillAsync(ioAsync);
+                if (ReferenceEquals(translated, ex))
+                {
+                    throw;
                 }
 
-                _recordsAffected = (_recordsAffected < 0 ? 0 : _recordsAffected) + (int)_session.AffectedRows;
-                _command.LastInsertedId = (long)_session.LastInsertId;
-                if ((_session.Status & ServerStatus.MoreResultsExist) == 0)
-                {
-                    _state = ReaderState.Done;
-                    _execution.Complete();
-                    await ThrowIfTriggeredAsync(ioAsync);
-                    return;
-                }
-            }
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException || !_execution.IsTriggered)
-        {
-            _state = ReaderState.Done;
-            _execution.Complete();
-            var translated = _execution.Translate(ex);
-            await _execution.WaitForKillAsync(ioAsync);
-            if (ReferenceEquals(translated, ex))
-            {
-                throw;
+                throw translated;
             }
 
-            throw translated;
+            if (columns is not null)
+            {
+                _columns = columns;
+                if (_offsets.Length < columns.Length)
+                {
+                    _offsets = new int[columns.Length];
+                    _lengths = new int[columns.Length];
+                }
+
+                _state = ReaderState.Rows;
+                await ThrowIfTriggeredAsync(ioAsync);
+                return;
+            }
+
+            _recordsAffected = (_recordsAffected < 0 ? 0 : _recordsAffected) + (int)_session.AffectedRows;
+            _command.LastInsertedId = (long)_session.LastInsertId;
+            if ((_session.Status & ServerStatus.MoreResultsExist) == 0)
+            {
+                _state = ReaderState.Done;
+                _execution.Complete();
+                await ThrowIfTriggeredAsync(ioAsync);
+                return;
+            }
         }
     }
 

@@ -319,10 +319,15 @@ internal sealed partial class ServerSession : IDisposable
     /// <summary>Opens a side connection and runs KILL QUERY for <paramref name="connectionId"/> (command cancellation).</summary>
     public static async Task KillQueryAsync(ConnectionSettings settings, int connectionId)
     {
-        using var session = new ServerSession(settings.ForSideConnection(), null, 0);
-        await session.ConnectAsync(ioAsync: true, CancellationToken.None);
+        var sideSettings = settings.ForSideConnection();
+
+        // The whole side conversation is bounded: a server that accepts but never answers must not leak this task.
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(sideSettings.ConnectionTimeout));
+        using var session = new ServerSession(sideSettings, null, 0);
+        await session.ConnectAsync(ioAsync: true, timeout.Token);
+        using var abort = timeout.Token.Register(static state => ((ServerSession)state!).Abort(), session);
         await session.ExecuteSimpleAsync(
-            "KILL QUERY " + connectionId.ToString(CultureInfo.InvariantCulture), ioAsync: true, CancellationToken.None);
+            "KILL QUERY " + connectionId.ToString(CultureInfo.InvariantCulture), ioAsync: true, timeout.Token);
     }
 
     internal async ValueTask ReadOkOrThrowAsync(bool ioAsync, CancellationToken cancellationToken)
