@@ -39,6 +39,10 @@ public static class FleetExitCode
         return Usage;
     }
 
+    /// <summary>True for exceptions that mean "fix the configuration", not "restart me".</summary>
+    internal static bool IsConfigurationError(Exception? exception) =>
+        exception is not null && ConfigurationErrorReason(exception) is not null;
+
     private static string? ConfigurationErrorReason(Exception exception)
     {
         switch (exception)

@@ -1,4 +1,3 @@
-using Microsoft.Extensions.Options;
 using Serilog;
 using Serilog.Events;
 using Serilog.Formatting.Json;
@@ -44,7 +43,7 @@ public static class FleetLogging
 
             // The host logs a failed start with a stack trace; for invalid options FleetExitCode.FromException
             // already writes the one line that matters.
-            .Filter.ByExcluding(e => e.Exception is OptionsValidationException)
+            .Filter.ByExcluding(e => FleetExitCode.IsConfigurationError(e.Exception))
             .Enrich.WithProperty("Kind", options.Kind)
             .Enrich.WithProperty("Region", options.Region)
             .Enrich.WithProperty("Instance", options.Instance)
