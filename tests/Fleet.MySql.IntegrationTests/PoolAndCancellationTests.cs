@@ -136,6 +136,50 @@ public sealed class PoolAndCancellationTests(MySqlFixture fixture) : IAsyncLifet
     }
 
     [Fact]
+    public async Task IdleSessionClosedByTheServerIsReplacedOnCheckout()
+    {
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        var connectionString = _connectionString + ";Application Name=killed-idle";
+        int first;
+        await using (var connection = new MySqlConnection(connectionString))
+        {
+            await connection.OpenAsync(cts.Token);
+            first = connection.ServerThread;
+        }
+
+        await fixture.ExecuteAsRootAsync($"KILL CONNECTION {first};");
+        await using (var connection = new MySqlConnection(connectionString))
+        {
+            // Bounded by the test's token: the server closes the socket asynchronously after KILL.
+            await connection.OpenAsync(cts.Token);
+            Assert.NotEqual(first, connection.ServerThread);
+            Assert.Equal(1, await connection.ExecuteScalarAsync<int>(new CommandDefinition("SELECT 1", cancellationToken: cts.Token)));
+        }
+    }
+
+    [Fact]
+    public async Task ConnectionPastItsLifetimeIsNotReused()
+    {
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        var connectionString = _connectionString + ";Connection Lifetime=1;Application Name=lifetime";
+        int first;
+        await using (var connection = new MySqlConnection(connectionString))
+        {
+            await connection.OpenAsync(cts.Token);
+            first = connection.ServerThread;
+
+            // Held across the lifetime on purpose: the age is what is being tested.
+            await connection.ExecuteAsync(new CommandDefinition("DO SLEEP(1.1)", cancellationToken: cts.Token));
+        }
+
+        await using (var connection = new MySqlConnection(connectionString))
+        {
+            await connection.OpenAsync(cts.Token);
+            Assert.NotEqual(first, connection.ServerThread);
+        }
+    }
+
+    [Fact]
     public async Task UnixSocketConnectionWorks()
     {
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(10));

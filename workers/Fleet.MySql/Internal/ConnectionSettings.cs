@@ -63,6 +63,9 @@ internal sealed class ConnectionSettings
 
     public string? ApplicationName { get; private set; }
 
+    /// <summary>PEM file of the CA that VerifyCA/VerifyFull trust, instead of the machine's root store.</summary>
+    public string? SslCa { get; private set; }
+
     /// <summary>Settings for a short-lived side connection (KILL QUERY): no database, no pooling, a short connect timeout.</summary>
     public ConnectionSettings ForSideConnection()
     {
@@ -141,6 +144,9 @@ internal sealed class ConnectionSettings
                     break;
                 case "treattinyasboolean":
                     settings.TreatTinyAsBoolean = ParseBool(key, value);
+                    break;
+                case "sslca" or "cacertificatefile":
+                    settings.SslCa = value;
                     break;
                 case "applicationname":
                     settings.ApplicationName = value;

@@ -471,11 +471,29 @@ internal sealed partial class ServerSession : IDisposable
     private async ValueTask StartTlsAsync(string? targetHost, bool ioAsync, CancellationToken cancellationToken)
     {
         var mode = Settings.SslMode;
-        var ssl = new SslStream(new NetworkStream(_socket!, ownsSocket: false), leaveInnerStreamOpen: false, (_, _, _, errors) => mode switch
+        using var customCa = Settings.SslCa is { } caPath ? X509Certificate2.CreateFromPem(await File.ReadAllTextAsync(caPath, cancellationToken)) : null;
+        var ssl = new SslStream(new NetworkStream(_socket!, ownsSocket: false), leaveInnerStreamOpen: false, (_, certificate, _, errors) =>
         {
-            MySqlSslMode.VerifyFull => errors == SslPolicyErrors.None,
-            MySqlSslMode.VerifyCA => (errors & ~SslPolicyErrors.RemoteCertificateNameMismatch) == SslPolicyErrors.None,
-            _ => true, // Preferred/Required encrypt without authenticating the server, as in MySQL's own client.
+            if (mode is MySqlSslMode.Preferred or MySqlSslMode.Required)
+            {
+                return true; // encrypt without authenticating the server, as MySQL's own client does in these modes
+            }
+
+            if (customCa is not null && certificate is not null)
+            {
+                using var chain = new X509Chain();
+                chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
+                chain.ChainPolicy.CustomTrustStore.Add(customCa);
+                chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+                using var presented = X509CertificateLoader.LoadCertificate(certificate.GetRawCertData());
+                errors = chain.Build(presented)
+                    ? errors & ~SslPolicyErrors.RemoteCertificateChainErrors
+                    : errors | SslPolicyErrors.RemoteCertificateChainErrors;
+            }
+
+            return mode == MySqlSslMode.VerifyFull
+                ? errors == SslPolicyErrors.None
+                : (errors & ~SslPolicyErrors.RemoteCertificateNameMismatch) == SslPolicyErrors.None;
         });
         var options = new SslClientAuthenticationOptions
         {
