@@ -152,6 +152,44 @@ public class NatsConnectionWireTests
     }
 
     [Fact]
+    public async Task ReconnectsToServerAnnouncedInConnectUrls()
+    {
+        using var cts = new CancellationTokenSource(TestTimeout);
+        var reachedSecond = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var second = new FakeNatsServer(async (client, _, token) =>
+        {
+            await client.HandshakeAsync(token);
+            reachedSecond.TrySetResult();
+            await client.ReadUntilAsync("NEVER", token);
+        });
+        await using var first = new FakeNatsServer(async (client, index, token) =>
+        {
+            if (index > 0)
+            {
+                // Gone for good: refuse every later connection at once.
+                client.Drop();
+                return;
+            }
+
+            await client.HandshakeAsync(token, connectUrls: [$"127.0.0.1:{second.Port}"]);
+            client.Drop();
+        });
+        await using var connection = new NatsConnection(new NatsOptions
+        {
+            Servers = [first.Url],
+            ReconnectWaitMin = TimeSpan.FromMilliseconds(10),
+            ReconnectWaitMax = TimeSpan.FromMilliseconds(50),
+        });
+
+        await connection.ConnectAsync(cts.Token);
+        await reachedSecond.Task.WaitAsync(cts.Token);
+
+        await connection.FlushAsync(cts.Token);
+        Assert.Equal(NatsConnectionState.Connected, connection.State);
+        Assert.Equal(1, second.ConnectionCount);
+    }
+
+    [Fact]
     public async Task AnswersServerPing()
     {
         using var cts = new CancellationTokenSource(TestTimeout);

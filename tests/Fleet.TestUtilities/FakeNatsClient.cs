@@ -32,9 +32,10 @@ public sealed class FakeNatsClient : IAsyncDisposable
     /// Sends INFO, reads CONNECT and whatever follows up to the client's PING, answers PONG, and returns the lines
     /// read (CONNECT first, then e.g. the SUBs of a reconnect).
     /// </summary>
-    public async Task<IReadOnlyList<string>> HandshakeAsync(CancellationToken cancellationToken, int maxPayload = 1024 * 1024)
+    public async Task<IReadOnlyList<string>> HandshakeAsync(
+        CancellationToken cancellationToken, int maxPayload = 1024 * 1024, IEnumerable<string>? connectUrls = null)
     {
-        await SendAsync(FakeNatsServer.Info(maxPayload), cancellationToken);
+        await SendAsync(FakeNatsServer.Info(maxPayload, connectUrls), cancellationToken);
         var lines = new List<string>();
         for (var i = 0; i < 10_000; i++)
         {

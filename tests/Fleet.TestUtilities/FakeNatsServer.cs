@@ -32,8 +32,12 @@ public sealed class FakeNatsServer : IAsyncDisposable
     public int ConnectionCount => Volatile.Read(ref _connectionCount);
 
     /// <summary>The INFO line the fake sends first; small max_payload so limit tests need no big buffers.</summary>
-    public static string Info(int maxPayload = 1024 * 1024) =>
-        $"INFO {{\"server_id\":\"FAKE\",\"server_name\":\"fake\",\"version\":\"2.9.10\",\"proto\":1,\"headers\":true,\"max_payload\":{maxPayload}}}\r\n";
+    public static string Info(int maxPayload = 1024 * 1024, IEnumerable<string>? connectUrls = null)
+    {
+        var urls = string.Join(",", (connectUrls ?? []).Select(url => $"\"{url}\""));
+        return $"INFO {{\"server_id\":\"FAKE\",\"server_name\":\"fake\",\"version\":\"2.9.10\",\"proto\":1,\"headers\":true," +
+            $"\"max_payload\":{maxPayload},\"connect_urls\":[{urls}]}}\r\n";
+    }
 
     public async ValueTask DisposeAsync()
     {

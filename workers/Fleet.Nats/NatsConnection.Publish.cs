@@ -37,7 +37,7 @@ public sealed partial class NatsConnection
             ValidateSubject(replyTo, nameof(replyTo));
         }
 
-        var info = _serverInfo ?? throw new InvalidOperationException("Call ConnectAsync before publishing.");
+        var info = _connectedOnce ? _serverInfo! : throw new InvalidOperationException("Call ConnectAsync before publishing.");
         var headersLength = headers?.GetSerializedLength() ?? 0;
         CheckPayloadSize(subject, headersLength, data.Length, info.MaxPayload);
         if (headers is not null && !info.HeadersSupported)

@@ -73,7 +73,7 @@ public sealed partial class NatsConnection
                             throw new NatsProtocolException($"Expected INFO from {connection.Server}, got {frame.Op}.");
                         }
 
-                        _serverInfo = NatsServerInfo.Parse(frame.InfoJson);
+                        OnServerInfo(frame.InfoJson);
                         gotInfo = true;
                         await connection.Stream.WriteAsync(BuildHandshake(resubscribe), cancellationToken);
                         continue;
@@ -90,7 +90,7 @@ public sealed partial class NatsConnection
                         case ServerOp.Err:
                             throw new NatsServerErrorException($"NATS server {connection.Server} refused the connection: {frame.Text}");
                         case ServerOp.Info:
-                            _serverInfo = NatsServerInfo.Parse(frame.InfoJson);
+                            OnServerInfo(frame.InfoJson);
                             break;
                         case ServerOp.Msg or ServerOp.HMsg:
                             // Re-subscribed before the PING, so messages may precede the PONG.
@@ -163,6 +163,7 @@ public sealed partial class NatsConnection
 
             _current = connection;
             _state = NatsConnectionState.Connected;
+            _connectedOnce = true;
         }
 
         Interlocked.Exchange(ref _pingsOut, 0);
@@ -231,7 +232,7 @@ public sealed partial class NatsConnection
                 OnPong();
                 break;
             case ServerOp.Info:
-                _serverInfo = NatsServerInfo.Parse(frame.InfoJson);
+                OnServerInfo(frame.InfoJson);
                 break;
             case ServerOp.Err:
                 OnServerError(frame.Text ?? string.Empty);

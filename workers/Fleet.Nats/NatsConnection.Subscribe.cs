@@ -30,7 +30,7 @@ public sealed partial class NatsConnection
             ObjectDisposedException.ThrowIf(_disposeStarted, this);
         }
 
-        if (_serverInfo is null)
+        if (!_connectedOnce)
         {
             throw new InvalidOperationException("Call ConnectAsync before subscribing.");
         }

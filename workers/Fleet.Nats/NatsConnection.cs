@@ -26,6 +26,10 @@ public sealed partial class NatsConnection : IAsyncDisposable
     private readonly ConcurrentDictionary<long, NatsSubscription> _subscriptions = new();
     private readonly CancellationTokenSource _disposeCancellation = new();
 
+    // Every connect_url any server announced, kept for later reconnects: the server we are on may not list itself,
+    // and the one that announced a peer may be the one that is gone.
+    private readonly List<string> _discoveredServers = [];
+
     // Guards _state, _current, _closedError and the dispose flag: the few transitions that must be atomic together.
     private readonly Lock _stateLock = new();
     private NatsConnectionState _state = NatsConnectionState.Closed;
@@ -34,6 +38,10 @@ public sealed partial class NatsConnection : IAsyncDisposable
     private bool _disposeStarted;
     private Task _reconnectTask = Task.CompletedTask;
     private volatile NatsServerInfo? _serverInfo;
+
+    // Set by the first successful handshake. Until then publishes would only pile up in the buffer for a
+    // connection that may never exist, so they throw instead.
+    private volatile bool _connectedOnce;
     private long _nextSid;
     private int _pingsOut;
 
@@ -48,6 +56,13 @@ public sealed partial class NatsConnection : IAsyncDisposable
 
         ArgumentOutOfRangeException.ThrowIfLessThan(options.SubscriptionCapacity, 1, nameof(options));
         ArgumentOutOfRangeException.ThrowIfNegative(options.ReconnectBufferBytes, nameof(options));
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxPingsOut, 1, nameof(options));
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxReconnectAttempts, -1, nameof(options));
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(options.PingInterval, TimeSpan.Zero, nameof(options));
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(options.ConnectTimeout, TimeSpan.Zero, nameof(options));
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(options.RequestTimeout, TimeSpan.Zero, nameof(options));
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.ReconnectWaitMin, TimeSpan.Zero, nameof(options));
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.DrainTimeout, TimeSpan.Zero, nameof(options));
         _options = options;
         _logger = logger ?? NullLogger<NatsConnection>.Instance;
         _outbound = CreateOutboundPipe(options);
@@ -216,6 +231,23 @@ public sealed partial class NatsConnection : IAsyncDisposable
         }
     }
 
+    private void OnServerInfo(ReadOnlySpan<byte> json)
+    {
+        var info = NatsServerInfo.Parse(json);
+        lock (_discoveredServers)
+        {
+            foreach (var url in info.ConnectUrls)
+            {
+                if (!_discoveredServers.Contains(url, StringComparer.OrdinalIgnoreCase))
+                {
+                    _discoveredServers.Add(url);
+                }
+            }
+        }
+
+        _serverInfo = info;
+    }
+
     private void SetState(NatsConnectionState state)
     {
         lock (_stateLock)
@@ -242,7 +274,12 @@ public sealed partial class NatsConnection : IAsyncDisposable
     private IEnumerable<Uri> GetServerCandidates()
     {
         var seen = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
-        var discovered = _serverInfo?.ConnectUrls ?? [];
+        string[] discovered;
+        lock (_discoveredServers)
+        {
+            discovered = [.. _discoveredServers];
+        }
+
         foreach (var url in _options.Servers.Concat(discovered))
         {
             var uri = ParseServerUrl(url);

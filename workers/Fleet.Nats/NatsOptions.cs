@@ -1,3 +1,5 @@
+using System.ComponentModel.DataAnnotations;
+
 namespace Fleet.Nats;
 
 /// <summary>Settings of a <see cref="NatsConnection"/>, bound from the configuration section <see cref="SectionName"/>.</summary>
@@ -7,9 +9,11 @@ public sealed class NatsOptions
     public const string SectionName = "Nats";
 
     /// <summary>Server URLs such as <c>nats://127.0.0.1:4222</c>; tried in order, then the INFO <c>connect_urls</c>.</summary>
+    [MinLength(1)]
     public IList<string> Servers { get; set; } = ["nats://127.0.0.1:4222"];
 
     /// <summary>The client name sent in CONNECT, shown by the server's monitoring endpoints.</summary>
+    [Required]
     public string Name { get; set; } = "fleet";
 
     /// <summary>An authentication token, or null.</summary>
@@ -31,6 +35,7 @@ public sealed class NatsOptions
     /// How many PINGs may go unanswered before the connection is considered stale and is replaced.
     /// With <see cref="PingInterval"/> this bounds how long a dead peer goes unnoticed.
     /// </summary>
+    [Range(1, int.MaxValue)]
     public int MaxPingsOut { get; set; } = 2;
 
     /// <summary>The default timeout of <see cref="NatsConnection.RequestAsync"/>.</summary>
@@ -43,15 +48,18 @@ public sealed class NatsOptions
     public TimeSpan ReconnectWaitMax { get; set; } = TimeSpan.FromSeconds(2);
 
     /// <summary>How many connection attempts a reconnect may make before the connection closes; -1 tries forever.</summary>
+    [Range(-1, int.MaxValue)]
     public int MaxReconnectAttempts { get; set; } = -1;
 
     /// <summary>
     /// How many bytes of publishes may wait while disconnected. Beyond it a publish throws
     /// <see cref="NatsReconnectBufferFullException"/>; it never blocks and never drops silently.
     /// </summary>
+    [Range(0, int.MaxValue)]
     public int ReconnectBufferBytes { get; set; } = 8 * 1024 * 1024;
 
     /// <summary>How many messages each subscription's channel holds before <see cref="SlowConsumerPolicy"/> applies.</summary>
+    [Range(1, int.MaxValue)]
     public int SubscriptionCapacity { get; set; } = 1024;
 
     /// <summary>What a subscription does when its channel is full.</summary>

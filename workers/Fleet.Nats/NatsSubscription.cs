@@ -14,6 +14,7 @@ public sealed class NatsSubscription : IAsyncDisposable
     private readonly Channel<NatsMsg> _channel;
     private readonly NatsSlowConsumerPolicy _policy;
     private readonly ILogger _logger;
+    private readonly int _capacity;
     private long _dropped;
     private long _received;
     private int _inSlowBurst;
@@ -28,6 +29,7 @@ public sealed class NatsSubscription : IAsyncDisposable
         QueueGroup = queueGroup;
         MaxMessages = maxMessages;
         _policy = options.SlowConsumerPolicy;
+        _capacity = options.SubscriptionCapacity;
         _logger = logger;
 
         // FullMode Wait with TryWrite gives DropNewest-and-count: TryWrite fails instead of evicting a queued message.
@@ -128,7 +130,7 @@ public sealed class NatsSubscription : IAsyncDisposable
                 // Once per burst: a consumer that falls behind would otherwise log once per dropped message.
                 _logger.LogWarning(
                     "Slow consumer on {Subject} (sid {Sid}): its channel of {Capacity} is full, dropping messages",
-                    Subject, Sid, _channel.Reader.Count);
+                    Subject, Sid, _capacity);
             }
         }
 
