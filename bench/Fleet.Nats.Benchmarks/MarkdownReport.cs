@@ -143,9 +143,9 @@ internal static class MarkdownReport
             return;
         }
 
-        Append(text, $"### Fleet.Nats publish internals ({messages:N0} messages per run)");
+        Append(text, $"### Fleet.Nats allocations and publish internals ({messages:N0} messages per run)");
         text.AppendLine();
-        Append(text, $"Thread: GC.GetAllocatedBytesForCurrentThread() over the publish loop (n/a when a publish completed asynchronously, since the loop may then change threads). Process: GC.GetTotalAllocatedBytes(true) from the first publish to the flush's PONG, including the client's write loop, the runtime and this bench. Enqueue-only: messages divided by the time until the last PublishAsync returned, before the flush — the rate the publishing thread alone sustains.");
+        Append(text, $"Thread: GC.GetAllocatedBytesForCurrentThread() over the publish loop (n/a when a publish completed asynchronously, since the loop may then change threads). Process: GC.GetTotalAllocatedBytes(true) from the first publish to the flush's PONG, including the client's write loop, the runtime and this bench. For publish → subscribe, process allocations cover both the publishing and the subscribing connection. Enqueue-only: messages divided by the time until the last PublishAsync returned, before the flush — the rate the publishing thread alone sustains.");
         text.AppendLine();
         text.AppendLine("| Scenario | Thread B/msg per round | Process B/msg per round | Publishes that completed asynchronously, per round | Enqueue-only msgs/s, median [min – max] |");
         text.AppendLine("|---|---|---|---|---:|");

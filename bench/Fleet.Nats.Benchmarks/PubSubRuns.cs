@@ -66,6 +66,8 @@ internal static class PubSubRuns
         ReadOnlyMemory<byte> payload = ProtocolFrames.Payload(size);
 
         var cpuStart = cpu.Sample();
+        var processBefore = GC.GetTotalAllocatedBytes(precise: true);
+        long asynchronous = 0;
         var start = Stopwatch.GetTimestamp();
         var receiving = Task.Run(
             async () =>
@@ -91,17 +93,29 @@ internal static class PubSubRuns
                 cancellationToken.ThrowIfCancellationRequested();
             }
 
-            await publisher.PublishAsync(subject, payload, cancellationToken: cancellationToken);
+            var publish = publisher.PublishAsync(subject, payload, cancellationToken: cancellationToken);
+            if (!publish.IsCompletedSuccessfully)
+            {
+                asynchronous++;
+            }
+
+            await publish;
         }
 
+        var enqueued = Stopwatch.GetElapsedTime(start);
         var received = await receiving;
         var elapsed = Stopwatch.GetElapsedTime(start);
+        var processAfter = GC.GetTotalAllocatedBytes(precise: true);
+        var used = cpu.Since(cpuStart);
         await subscription.UnsubscribeAsync(cancellationToken);
         if (received < count)
         {
             throw new InvalidOperationException($"The client subscriber got {received} of {count} messages before its subscription ended.");
         }
 
-        return new RunResult(count, elapsed, cpu.Since(cpuStart));
+        // Both connections run in this process, so the figure covers publishing and receiving; the publishing loop
+        // changes threads whenever the reader is slower, so there is no meaningful per-thread figure.
+        var allocation = new AllocationSummary(double.NaN, (processAfter - processBefore) / (double)count, asynchronous, enqueued);
+        return new RunResult(count, elapsed, used, Allocation: allocation);
     }
 }
