@@ -241,6 +241,33 @@ public class JetStreamContextTests(NatsServerFixture server) : IClassFixture<Nat
     }
 
     [Fact]
+    public async Task SlowProcessingDoesNotTurnIntoAFetchTimeout()
+    {
+        using var cts = new CancellationTokenSource(TestTimeout);
+        await using var connection = await ConnectAsync(cts.Token);
+        var js = new NatsJSContext(connection);
+        var (stream, subject) = await CreateStreamAsync(js, cts.Token);
+        await CreateConsumerAsync(js, stream, "slow", TimeSpan.FromSeconds(30), cts.Token);
+        await js.PublishAsync($"{subject}.n", "1"u8.ToArray(), cancellationToken: cts.Token);
+        await js.PublishAsync($"{subject}.n", "2"u8.ToArray(), cancellationToken: cts.Token);
+
+        var sequences = new List<ulong>();
+        await foreach (var msg in js.FetchAsync(stream, "slow", 5, TimeSpan.FromMilliseconds(200), cts.Token))
+        {
+            sequences.Add(msg.Metadata.StreamSequence);
+
+            // Work on the first message outlasts the request's expiry plus the client's 2 s margin, by which
+            // time the second message and the closing 408 wait in the subscription.
+            if (sequences.Count == 1)
+            {
+                await Task.Delay(TimeSpan.FromSeconds(3), cts.Token);
+            }
+        }
+
+        Assert.Equal([1UL, 2UL], sequences);
+    }
+
+    [Fact]
     public async Task FetchWithoutWaitingReturnsWhatIsPending()
     {
         using var cts = new CancellationTokenSource(TestTimeout);

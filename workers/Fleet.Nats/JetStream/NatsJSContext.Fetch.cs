@@ -92,6 +92,13 @@ public sealed partial class NatsJSContext
     private static async ValueTask<NatsMsg> ReadNextAsync(
         NatsSubscription subscription, string requestSubject, TimeSpan expires, CancellationToken deadline, CancellationToken cancellationToken)
     {
+        // What already arrived is handed out whatever the deadline: the deadline measures the server, and a
+        // caller that takes its time with each message must not turn its own slowness into a timeout.
+        if (subscription.Msgs.TryRead(out var buffered))
+        {
+            return buffered;
+        }
+
         try
         {
             return await subscription.Msgs.ReadAsync(deadline);
