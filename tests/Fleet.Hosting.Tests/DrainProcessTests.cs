@@ -17,7 +17,7 @@ public sealed class DrainProcessTests(NatsServerFixture nats)
         var baseUrl = $"http://127.0.0.1:{port}";
         using var worker = TestWorkerProcess.Start(
             ["--region", "eu", "--instance", "drain-1", "--http", baseUrl, "--nats", nats.Url, "--log-dir", directory.Path],
-            new Dictionary<string, string> { ["FLEET_DRAIN_DELAY"] = "00:00:02", ["FLEET_SHUTDOWN_TIMEOUT"] = "00:00:15" },
+            new Dictionary<string, string> { ["FLEET_DRAIN_DELAY"] = "00:00:04", ["FLEET_SHUTDOWN_TIMEOUT"] = "00:00:15" },
             directory.Path);
         using var client = new HttpClient();
         using var slowClient = new HttpClient();
@@ -30,7 +30,11 @@ public sealed class DrainProcessTests(NatsServerFixture nats)
 
         await worker.TerminateAsync(cts.Token);
 
-        var notReady = await worker.WaitForStatusAsync(client, $"{baseUrl}/readyz", HttpStatusCode.ServiceUnavailable, cts.Token);
+        // A fresh client opens a new connection: the listener still accepts during the drain delay, so
+        // HAProxy's health check gets its 503 instead of a refused connection. The 4s delay is the window in
+        // which this must be seen; it is generous because the machine is shared and may be slow.
+        using var drainClient = new HttpClient();
+        var notReady = await worker.WaitForStatusAsync(drainClient, $"{baseUrl}/readyz", HttpStatusCode.ServiceUnavailable, cts.Token);
         using (var document = JsonDocument.Parse(notReady))
         {
             Assert.True(document.RootElement.GetProperty("draining").GetBoolean());
@@ -38,7 +42,7 @@ public sealed class DrainProcessTests(NatsServerFixture nats)
         }
 
         // Liveness stays green while draining: the process is fine, it is only leaving.
-        using (var live = await client.GetAsync($"{baseUrl}/healthz", cts.Token))
+        using (var live = await drainClient.GetAsync($"{baseUrl}/healthz", cts.Token))
         {
             Assert.Equal(HttpStatusCode.OK, live.StatusCode);
         }
