@@ -19,7 +19,9 @@ internal sealed record MachineDescription(
             commit += " (plus uncommitted changes in workers/Fleet.Nats or bench/Fleet.Nats.Benchmarks)";
         }
 
-        var natsVersion = externalServer is null ? RunTool("/usr/sbin/nats-server", "--version") : $"external server {externalServer}";
+        var natsVersion = externalServer is null
+            ? RunTool("/usr/sbin/nats-server", "--version").Replace("nats-server: ", string.Empty, StringComparison.Ordinal)
+            : $"external server {externalServer}";
         return new MachineDescription(
             commit,
             DateTime.UtcNow.ToString("yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture),
