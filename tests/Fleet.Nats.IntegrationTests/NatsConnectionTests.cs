@@ -212,7 +212,8 @@ public class NatsConnectionTests(NatsServerFixture server)
     public async Task SlowConsumerDropsNewestAndCounts()
     {
         using var cts = new CancellationTokenSource(TestConnections.Timeout);
-        await using var connection = await TestConnections.ConnectAsync(server.Url, cts.Token, o => o.SubscriptionCapacity = 4);
+        var logger = new CapturedLogger<NatsConnection>();
+        await using var connection = await TestConnections.ConnectAsync(server.Url, cts.Token, o => o.SubscriptionCapacity = 4, logger);
         var subject = server.NextSubject();
         var subscription = await connection.SubscribeAsync(subject, cancellationToken: cts.Token);
 
@@ -225,6 +226,7 @@ public class NatsConnectionTests(NatsServerFixture server)
         await connection.FlushAsync(cts.Token);
 
         Assert.Equal(96, subscription.DroppedMessages);
+        Assert.Single(logger.Entries, e => e.Message.Contains("Slow consumer", StringComparison.Ordinal));
         await subscription.UnsubscribeAsync(cts.Token);
         var kept = new List<byte>();
         await foreach (var message in subscription.ReadAllAsync(cts.Token))

@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Logging;
+
 namespace Fleet.Nats.IntegrationTests;
 
 internal static class TestConnections
@@ -5,11 +7,12 @@ internal static class TestConnections
     /// <summary>Every test finishes well within this, or fails instead of hanging.</summary>
     public static readonly TimeSpan Timeout = TimeSpan.FromSeconds(20);
 
-    public static async Task<NatsConnection> ConnectAsync(string url, CancellationToken cancellationToken, Action<NatsOptions>? configure = null)
+    public static async Task<NatsConnection> ConnectAsync(
+        string url, CancellationToken cancellationToken, Action<NatsOptions>? configure = null, ILogger<NatsConnection>? logger = null)
     {
         var options = new NatsOptions { Servers = [url], Name = "fleet-nats-tests", DrainTimeout = TimeSpan.FromSeconds(5) };
         configure?.Invoke(options);
-        var connection = new NatsConnection(options);
+        var connection = new NatsConnection(options, logger);
         try
         {
             await connection.ConnectAsync(cancellationToken);

@@ -297,8 +297,9 @@ public sealed partial class NatsConnection
         {
             // Aborted by whoever noticed the loss first.
         }
-        catch (Exception ex) when (ex is IOException or SocketException or ObjectDisposedException)
+        catch (Exception ex)
         {
+            // Whatever broke the send, the socket is no longer trustworthy: replace it like any other loss.
             error = ex;
         }
         finally
@@ -352,7 +353,7 @@ public sealed partial class NatsConnection
         {
             // The connection ended; its successor runs its own ping loop.
         }
-        catch (ObjectDisposedException)
+        catch (Exception ex) when (ex is ObjectDisposedException or NatsException)
         {
             // The client closed while this loop was writing.
         }
