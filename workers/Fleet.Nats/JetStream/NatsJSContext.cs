@@ -59,19 +59,21 @@ public sealed partial class NatsJSContext
         }
         catch (NatsNoRespondersException ex)
         {
-            throw new NatsJSException(
-                $"Nothing answers {subject}: JetStream is not enabled on the server or for this account, or the API prefix is wrong.",
-                ex);
+            throw new NatsJSException(DescribeNoResponders(subject), ex);
         }
 
         if (reply.Headers?.StatusCode is 503)
         {
-            throw new NatsJSException(
-                $"Nothing answers {subject}: JetStream is not enabled on the server or for this account, or the API prefix is wrong.");
+            throw new NatsJSException(DescribeNoResponders(subject));
         }
 
         return NatsJSApiResponse.Parse(reply.Data.Span, responseTypeInfo);
     }
+
+    private string DescribeNoResponders(string subject) =>
+        _connection.ServerInfo is { JetStream: false } info
+            ? $"Nothing answers {subject}: JetStream is not enabled on server {info.ServerName} (start nats-server with -js)."
+            : $"Nothing answers {subject}: JetStream is not enabled for this account, or the API prefix is wrong.";
 
     /// <summary>
     /// Stream and consumer names become subject tokens, so a dot or wildcard would address another API
