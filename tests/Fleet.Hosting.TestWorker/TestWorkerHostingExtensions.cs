@@ -31,9 +31,9 @@ internal static class TestWorkerHostingExtensions
             ["custom"] = configuration["Custom:Value"],
         }));
 
-        endpoints.MapGet("/test/log", (ILogger<TestWorkerCliOptions> logger) =>
+        endpoints.MapGet("/test/log", (ILoggerFactory loggers) =>
         {
-            logger.LogInformation("Handled test request for {Purpose}", "log-check");
+            loggers.CreateLogger("Fleet.Hosting.TestWorker.Endpoints").LogInformation("Handled test request for {Purpose}", "log-check");
             return Results.Text(RequestId.Current ?? string.Empty);
         });
 

@@ -31,11 +31,18 @@ public sealed class NatsHostingExtensionsTests
         Assert.Equal(TimeSpan.FromSeconds(10), options.PingInterval);
     }
 
+    [Fact]
+    public void ClientIsNamedAfterKindAndInstanceUnlessConfigured()
+    {
+        Assert.Equal("api/fleet-eu-api-1", Bind(new() { ["Fleet:Kind"] = "api", ["Fleet:Instance"] = "fleet-eu-api-1" }).Name);
+        Assert.Equal("custom", Bind(new() { ["Fleet:Kind"] = "api", ["Nats:Name"] = "custom" }).Name);
+    }
+
     private static NatsOptions Bind(Dictionary<string, string?> values)
     {
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(values).Build();
         var options = new NatsOptions();
-        NatsHostingExtensions.BindNatsOptions(options, configuration.GetSection(NatsOptions.SectionName));
+        NatsHostingExtensions.BindNatsOptions(options, configuration);
         return options;
     }
 }

@@ -10,7 +10,7 @@ namespace Fleet.Hosting;
 /// stopped, this looks for faulted ones and sets <see cref="Environment.ExitCode"/> to
 /// <see cref="FleetExitCode.Crashed"/>, so no worker has to remember to do it in each ExecuteAsync.
 /// </summary>
-internal sealed partial class BackgroundServiceCrashMonitor(IServiceProvider services, ILogger<BackgroundServiceCrashMonitor> logger)
+internal sealed partial class CrashExitCodeService(IServiceProvider services, ILogger<CrashExitCodeService> logger)
     : IHostedLifecycleService
 {
     public Task StartingAsync(CancellationToken cancellationToken) => Task.CompletedTask;

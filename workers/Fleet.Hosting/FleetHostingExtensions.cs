@@ -101,7 +101,7 @@ public static class FleetHostingExtensions
 
         builder.Services.AddSingleton<DrainState>();
         builder.Services.AddHostedService<DrainService>();
-        builder.Services.AddHostedService<BackgroundServiceCrashMonitor>();
+        builder.Services.AddHostedService<CrashExitCodeService>();
         builder.Services.AddHealthChecks()
             .AddCheck<DrainingHealthCheck>(FleetHealth.DrainingCheckName, tags: [FleetHealth.ReadyTag]);
         builder.Services.AddTransient<IStartupFilter, RequestIdStartupFilter>();

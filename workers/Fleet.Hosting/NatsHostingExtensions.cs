@@ -25,7 +25,7 @@ public static class NatsHostingExtensions
     {
         ArgumentNullException.ThrowIfNull(builder);
         builder.Services.AddOptions<NatsOptions>()
-            .Configure<IConfiguration>((options, configuration) => BindNatsOptions(options, configuration.GetSection(NatsOptions.SectionName)));
+            .Configure<IConfiguration>(BindNatsOptions);
         builder.Services.AddSingleton(services => new NatsConnection(
             services.GetRequiredService<IOptions<NatsOptions>>().Value,
             services.GetRequiredService<ILogger<NatsConnection>>()));
@@ -38,11 +38,18 @@ public static class NatsHostingExtensions
     /// Binds the section, then sets <see cref="NatsOptions.Servers"/> from the top layer that names servers.
     /// The binder alone gets lists wrong twice: it ignores a comma-separated value (what flags and variables
     /// give) and it appends configured servers to the default list instead of replacing it.
+    /// Without a configured name the client is named kind/instance, so nats-server's connz shows who is who.
     /// </summary>
-    internal static void BindNatsOptions(NatsOptions options, IConfigurationSection section)
+    internal static void BindNatsOptions(NatsOptions options, IConfiguration configuration)
     {
+        var section = configuration.GetSection(NatsOptions.SectionName);
         var defaults = options.Servers.ToList();
         section.Bind(options);
+        if (section[nameof(NatsOptions.Name)] is null && configuration[FleetConfigurationKeys.Kind] is { } kind)
+        {
+            options.Name = $"{kind}/{configuration["Fleet:Instance"] ?? Environment.MachineName}";
+        }
+
         var servers = section.GetSection(nameof(NatsOptions.Servers));
         if (!string.IsNullOrWhiteSpace(servers.Value))
         {
