@@ -53,7 +53,8 @@ try
     var url = new Uri(options.Server ?? server!.Url);
     var series = await new BenchmarkRunner(options, url, new CpuMeter(server), Console.Out).RunAsync(stop.Token);
     var loadAfter = MachineDescription.LoadAverage();
-    var command = "dotnet run -c Release --project bench/Fleet.Nats.Benchmarks -- " + string.Join(' ', args);
+    var command = "dotnet run -c Release --project bench/Fleet.Nats.Benchmarks -- "
+        + string.Join(' ', args.Select(a => a.Contains(' ', StringComparison.Ordinal) ? $"\"{a}\"" : a));
     var section = MarkdownReport.Render(series, MachineDescription.Collect(options.Server), command.TrimEnd(), loadBefore, loadAfter, options.Messages, options.WarmupMessages > 0);
     Console.WriteLine();
     Console.WriteLine(section);
