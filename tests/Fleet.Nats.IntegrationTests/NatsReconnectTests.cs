@@ -137,6 +137,6 @@ public class NatsReconnectTests : IAsyncLifetime
     {
         options.ReconnectWaitMin = TimeSpan.FromMilliseconds(20);
         options.ReconnectWaitMax = TimeSpan.FromMilliseconds(200);
-        options.ConnectTimeout = TimeSpan.FromSeconds(2);
+        options.ConnectTimeout = TimeSpan.FromSeconds(5);
     }
 }

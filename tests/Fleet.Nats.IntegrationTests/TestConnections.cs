@@ -10,7 +10,8 @@ internal static class TestConnections
     public static async Task<NatsConnection> ConnectAsync(
         string url, CancellationToken cancellationToken, Action<NatsOptions>? configure = null, ILogger<NatsConnection>? logger = null)
     {
-        var options = new NatsOptions { Servers = [url], Name = "fleet-nats-tests", DrainTimeout = TimeSpan.FromSeconds(5) };
+        // Generous connect timeout: the test machine is shared and often heavily loaded.
+        var options = new NatsOptions { Servers = [url], Name = "fleet-nats-tests", ConnectTimeout = TimeSpan.FromSeconds(10), DrainTimeout = TimeSpan.FromSeconds(5) };
         configure?.Invoke(options);
         var connection = new NatsConnection(options, logger);
         try
