@@ -100,11 +100,5 @@ internal static class HttpTransport
             context.Response.ContentLength = response.Body.Length;
             await context.Response.Body.WriteAsync(response.Body, context.RequestAborted);
         }
-
-        if (response.Status == StatusCodes.Status413PayloadTooLarge)
-        {
-            // The unread rest of an oversized body is not worth draining: close the connection after answering.
-            context.Response.Headers.Connection = "close";
-        }
     }
 }

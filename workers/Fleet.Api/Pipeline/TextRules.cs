@@ -7,7 +7,10 @@ internal sealed partial class TextRules
 {
     private readonly Dictionary<string, string[]> _errors = [];
 
-    /// <summary>A required string within bounds, without control characters other than newline and tab, well-formed UTF-16.</summary>
+    /// <summary>
+    /// A required string within bounds, without control characters (newline and tab allowed where multi-line),
+    /// well-formed UTF-16. Returned verbatim, not trimmed: what the author wrote is what is stored.
+    /// </summary>
     public string Text(string field, string? value, int minLength, int maxLength, bool multiline = false)
     {
         if (value is null)
@@ -16,17 +19,16 @@ internal sealed partial class TextRules
             return string.Empty;
         }
 
-        var trimmed = value.Trim();
-        if (trimmed.Length < minLength || trimmed.Length > maxLength)
+        if (value.Length < minLength || value.Length > maxLength || (minLength > 0 && string.IsNullOrWhiteSpace(value)))
         {
-            Add(field, $"Must be {minLength} to {maxLength} characters.");
+            Add(field, $"Must be {minLength} to {maxLength} characters, not only white space.");
         }
-        else if (!IsWellFormed(trimmed, multiline))
+        else if (!IsWellFormed(value, multiline))
         {
             Add(field, multiline ? "Contains control characters or unpaired surrogates." : "Contains line breaks, control characters or unpaired surrogates.");
         }
 
-        return trimmed;
+        return value;
     }
 
     public string Email(string field, string? value)
@@ -37,7 +39,7 @@ internal sealed partial class TextRules
             Add(field, "Must be an e-mail address.");
         }
 
-        return text.ToLowerInvariant();
+        return text.Trim().ToLowerInvariant();
     }
 
     public string Password(string field, string? value)
