@@ -197,6 +197,41 @@ public class NatsConnectionWireTests
     }
 
     [Fact]
+    public async Task FlushInFlightWhenTheSocketDiesFailsAndTheNextOneSucceeds()
+    {
+        using var cts = new CancellationTokenSource(TestTimeout);
+        await using var server = new FakeNatsServer(async (client, index, token) =>
+        {
+            await client.HandshakeAsync(token);
+            if (index == 0)
+            {
+                // Take the flush's PING, report a fatal error as nats-server does, and hang up without a PONG.
+                await client.ReadUntilAsync("PING", token, answerPings: false);
+                await client.SendAsync("-ERR 'Maximum Payload Violation'\r\n", token);
+                client.Drop();
+                return;
+            }
+
+            await client.ReadUntilAsync("NEVER", token);
+        });
+        await using var connection = new NatsConnection(new NatsOptions
+        {
+            ConnectTimeout = ConnectTimeout,
+            Servers = [server.Url],
+            ReconnectWaitMin = TimeSpan.FromMilliseconds(10),
+            ReconnectWaitMax = TimeSpan.FromMilliseconds(50),
+        });
+        await connection.ConnectAsync(cts.Token);
+
+        var error = await Assert.ThrowsAsync<NatsException>(() => connection.FlushAsync(cts.Token));
+        await connection.FlushAsync(cts.Token);
+
+        Assert.Contains("lost", error.Message, StringComparison.Ordinal);
+        Assert.Contains("Maximum Payload Violation", connection.LastError?.Message, StringComparison.Ordinal);
+        Assert.Equal(2, server.ConnectionCount);
+    }
+
+    [Fact]
     public async Task AnswersServerPing()
     {
         using var cts = new CancellationTokenSource(TestTimeout);
