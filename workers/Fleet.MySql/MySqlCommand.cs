@@ -2,6 +2,7 @@ using System.Data;
 using System.Data.Common;
 using System.Diagnostics.CodeAnalysis;
 using System.Text;
+using System.Runtime.CompilerServices;
 using Fleet.MySql.Internal;
 
 namespace Fleet.MySql;
@@ -124,6 +125,7 @@ public sealed class MySqlCommand : DbCommand
     protected override async Task<DbDataReader> ExecuteDbDataReaderAsync(CommandBehavior behavior, CancellationToken cancellationToken) =>
         await ExecuteReaderCoreAsync(behavior, ioAsync: true, cancellationToken);
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<int> ExecuteNonQueryCoreAsync(bool ioAsync, CancellationToken cancellationToken)
     {
         var reader = await ExecuteReaderCoreAsync(CommandBehavior.Default, ioAsync, cancellationToken);
@@ -149,6 +151,7 @@ public sealed class MySqlCommand : DbCommand
         return reader.RecordsAffected;
     }
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<object?> ExecuteScalarCoreAsync(bool ioAsync, CancellationToken cancellationToken)
     {
         var reader = await ExecuteReaderCoreAsync(CommandBehavior.Default, ioAsync, cancellationToken);
@@ -175,6 +178,7 @@ public sealed class MySqlCommand : DbCommand
         }
     }
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<MySqlDataReader> ExecuteReaderCoreAsync(CommandBehavior behavior, bool ioAsync, CancellationToken cancellationToken)
     {
         var connection = Connection ?? throw new InvalidOperationException("The command has no Connection.");

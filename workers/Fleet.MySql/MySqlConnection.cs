@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Data;
 using System.Data.Common;
 using System.Diagnostics.CodeAnalysis;
+using System.Runtime.CompilerServices;
 using Fleet.MySql.Internal;
 
 namespace Fleet.MySql;
@@ -183,6 +184,7 @@ public sealed class MySqlConnection : DbConnection
         base.Dispose(disposing);
     }
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     private async ValueTask OpenCoreAsync(bool ioAsync, CancellationToken cancellationToken)
     {
         if (_state != ConnectionState.Closed)
@@ -215,6 +217,7 @@ public sealed class MySqlConnection : DbConnection
         SetState(ConnectionState.Open);
     }
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     private async ValueTask CloseCoreAsync(bool ioAsync)
     {
         if (_session is not { } session)

@@ -3,6 +3,7 @@ using System.Data;
 using System.Data.Common;
 using System.Globalization;
 using System.Text;
+using System.Runtime.CompilerServices;
 using Fleet.MySql.Internal;
 
 namespace Fleet.MySql;
@@ -372,11 +373,13 @@ public sealed class MySqlDataReader : DbDataReader
     }
 
     /// <summary>Reads result headers until a result set or the end, summing affected rows of non-SELECT statements.</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     internal async ValueTask ReadFirstResultAsync(bool ioAsync)
     {
         await ReadNextHeaderAsync(ioAsync);
     }
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     private async ValueTask ReadNextHeaderAsync(bool ioAsync)
     {
         _columns = null;
@@ -431,6 +434,7 @@ public sealed class MySqlDataReader : DbDataReader
         }
     }
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<bool> ReadCoreAsync(bool ioAsync, CancellationToken cancellationToken)
     {
         if (_closed)
@@ -457,6 +461,7 @@ public sealed class MySqlDataReader : DbDataReader
         return hasRow;
     }
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<bool> ReadRowCoreAsync(bool ioAsync, CancellationToken cancellationToken)
     {
         ReadOnlyMemory<byte>? row;
@@ -502,6 +507,7 @@ public sealed class MySqlDataReader : DbDataReader
         return true;
     }
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<bool> NextResultCoreAsync(bool ioAsync, CancellationToken cancellationToken)
     {
         if (_closed)
@@ -541,6 +547,7 @@ public sealed class MySqlDataReader : DbDataReader
         throw _execution.CancellationException()!;
     }
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     private async ValueTask DrainAsync(bool ioAsync, bool throwOnError)
     {
         // Bounded by what the server still sends for this command; a dead socket ends it through the abort timer.
@@ -588,6 +595,7 @@ public sealed class MySqlDataReader : DbDataReader
         _execution.Complete();
     }
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     private async ValueTask CloseCoreAsync(bool ioAsync)
     {
         if (_closed)

@@ -16,10 +16,11 @@ internal sealed class CommandExecution : IDisposable
     private const int TimedOut = 2;
 
     private readonly ServerSession _session;
-    private readonly CancellationTokenSource _abort = new();
+    private readonly CancellationTokenSource _abort;
     private readonly CancellationTokenSource? _timeout;
     private readonly CancellationTokenRegistration _userRegistration;
     private readonly CancellationTokenRegistration _timeoutRegistration;
+    private readonly CancellationTokenRegistration _abortRegistration;
     private readonly int _timeoutSeconds;
     private CancellationToken _userToken;
     private int _state;
@@ -30,9 +31,11 @@ internal sealed class CommandExecution : IDisposable
         _session = session;
         _timeoutSeconds = timeoutSeconds;
         _userToken = cancellationToken;
+        _abort = session.RentCancellationSource();
         if (timeoutSeconds > 0)
         {
-            _timeout = new CancellationTokenSource(TimeSpan.FromSeconds(timeoutSeconds));
+            _timeout = session.RentCancellationSource();
+            _timeout.CancelAfter(TimeSpan.FromSeconds(timeoutSeconds));
             _timeoutRegistration = _timeout.Token.Register(static state => ((CommandExecution)state!).Trigger(TimedOut, default), this);
         }
 
@@ -43,7 +46,7 @@ internal sealed class CommandExecution : IDisposable
         }
 
         // The abort token closes the socket too: a sync Stream.Read does not observe tokens.
-        _abort.Token.Register(static state => ((ServerSession)state!).Abort(), session);
+        _abortRegistration = _abort.Token.Register(static state => ((ServerSession)state!).Abort(), session);
     }
 
     /// <summary>Passed to socket reads: fires only when the socket is being abandoned.</summary>
@@ -131,8 +134,13 @@ internal sealed class CommandExecution : IDisposable
     public void Dispose()
     {
         Complete();
-        _timeout?.Dispose();
-        _abort.Dispose();
+        _abortRegistration.Dispose();
+        if (_timeout is not null)
+        {
+            _session.ReturnCancellationSource(_timeout);
+        }
+
+        _session.ReturnCancellationSource(_abort);
     }
 
     private void Trigger(int reason, CancellationToken token)

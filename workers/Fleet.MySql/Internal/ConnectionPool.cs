@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using System.Runtime.CompilerServices;
 
 namespace Fleet.MySql.Internal;
 
@@ -52,6 +53,7 @@ internal sealed class ConnectionPool
         }
     }
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public async ValueTask<ServerSession> GetSessionAsync(bool ioAsync, CancellationToken cancellationToken)
     {
         var timeout = Settings.ConnectionTimeout == 0 ? Timeout.InfiniteTimeSpan : TimeSpan.FromSeconds(Settings.ConnectionTimeout);

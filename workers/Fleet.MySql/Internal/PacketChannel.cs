@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Runtime.CompilerServices;
 
 namespace Fleet.MySql.Internal;
 
@@ -43,6 +44,7 @@ internal sealed class PacketChannel : IDisposable
     public void MarkBroken() => IsBroken = true;
 
     /// <summary>Reads one logical payload, joining 16 MiB continuation packets.</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public async ValueTask<ReadOnlyMemory<byte>> ReadPayloadAsync(bool ioAsync, CancellationToken cancellationToken)
     {
         try
@@ -92,6 +94,7 @@ internal sealed class PacketChannel : IDisposable
     }
 
     /// <summary>Sends the payload in <paramref name="writer"/> with the next sequence id(s).</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     public async ValueTask WritePayloadAsync(PayloadWriter writer, bool ioAsync, CancellationToken cancellationToken)
     {
         try
@@ -166,6 +169,7 @@ internal sealed class PacketChannel : IDisposable
         header[3] = sequence;
     }
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     private async ValueTask WriteAsync(ReadOnlyMemory<byte> data, bool ioAsync, CancellationToken cancellationToken)
     {
         if (ioAsync)
@@ -178,6 +182,7 @@ internal sealed class PacketChannel : IDisposable
         }
     }
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<ReadOnlyMemory<byte>> ReadPacketAsync(bool ioAsync, CancellationToken cancellationToken)
     {
         await FillAsync(4, ioAsync, cancellationToken);
@@ -190,6 +195,7 @@ internal sealed class PacketChannel : IDisposable
     }
 
     /// <summary>Makes at least <paramref name="count"/> unread bytes available from <c>_start</c>.</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     private async ValueTask FillAsync(int count, bool ioAsync, CancellationToken cancellationToken)
     {
         if (_end - _start >= count)

@@ -6,6 +6,7 @@ using System.Net.Sockets;
 using System.Security.Authentication;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
+using System.Runtime.CompilerServices;
 
 namespace Fleet.MySql.Internal;
 
@@ -24,6 +25,8 @@ internal sealed partial class ServerSession : IDisposable
     private CapabilityFlags _capabilities;
     private bool _isTls;
     private int _disposed;
+    private CancellationTokenSource? _spareSource1;
+    private CancellationTokenSource? _spareSource2;
 
     public ServerSession(ConnectionSettings settings, ConnectionPool? pool, int generation)
     {
@@ -134,6 +137,51 @@ internal sealed partial class ServerSession : IDisposable
         }
     }
 
+    /// <summary>
+    /// A cancellation source for one command (timeout or abort), reused across commands: a CTS with a timer is
+    /// the largest per-query allocation otherwise. Only the session's current user calls this, so no locking.
+    /// </summary>
+    public CancellationTokenSource RentCancellationSource()
+    {
+        var source = _spareSource1 ?? _spareSource2;
+        if (source is null)
+        {
+            return new CancellationTokenSource();
+        }
+
+        if (ReferenceEquals(source, _spareSource1))
+        {
+            _spareSource1 = null;
+        }
+        else
+        {
+            _spareSource2 = null;
+        }
+
+        return source;
+    }
+
+    /// <summary>Keeps a source for the next command if it was never cancelled (TryReset also stops its timer).</summary>
+    public void ReturnCancellationSource(CancellationTokenSource source)
+    {
+        if (!source.TryReset())
+        {
+            source.Dispose();
+        }
+        else if (_spareSource1 is null)
+        {
+            _spareSource1 = source;
+        }
+        else if (_spareSource2 is null)
+        {
+            _spareSource2 = source;
+        }
+        else
+        {
+            source.Dispose();
+        }
+    }
+
     /// <summary>Starts a command: clears the shared writer and writes the command byte.</summary>
     public PayloadWriter BeginCommand(byte command)
     {
@@ -152,6 +200,7 @@ internal sealed partial class ServerSession : IDisposable
     /// Reads the first packet of a command's response: the column definitions of a result set, or null for an OK
     /// packet (whose counters are then in <see cref="AffectedRows"/> and friends).
     /// </summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public async ValueTask<ColumnDefinition[]?> ReadResultHeaderAsync(bool ioAsync, CancellationToken cancellationToken)
     {
         var payload = await Channel.ReadPayloadAsync(ioAsync, cancellationToken);
@@ -195,6 +244,7 @@ internal sealed partial class ServerSession : IDisposable
     }
 
     /// <summary>Reads the next row of the current result set; an empty result means the set has ended.</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public async ValueTask<ReadOnlyMemory<byte>?> ReadRowAsync(bool ioAsync, CancellationToken cancellationToken)
     {
         var payload = await Channel.ReadPayloadAsync(ioAsync, cancellationToken);
@@ -314,6 +364,8 @@ internal sealed partial class ServerSession : IDisposable
         _channel?.Dispose();
         _socket?.Dispose();
         _writer.Dispose();
+        _spareSource1?.Dispose();
+        _spareSource2?.Dispose();
     }
 
     /// <summary>Opens a side connection and runs KILL QUERY for <paramref name="connectionId"/> (command cancellation).</summary>
