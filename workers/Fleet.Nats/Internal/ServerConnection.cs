@@ -43,15 +43,7 @@ internal sealed class ServerConnection : IAsyncDisposable
     /// <summary>Stops the loops and closes the socket; safe to call more than once.</summary>
     public void Abort()
     {
-        try
-        {
-            _cancellation.Cancel();
-        }
-        catch (ObjectDisposedException)
-        {
-            // Already disposed: nothing left to stop.
-        }
-
+        _cancellation.Cancel();
         Stream.Socket.Dispose();
     }
 
@@ -60,6 +52,8 @@ internal sealed class ServerConnection : IAsyncDisposable
         Abort();
         await Input.CompleteAsync();
         await Stream.DisposeAsync();
-        _cancellation.Dispose();
+
+        // _cancellation is deliberately not disposed: the ping loop may still read Token while it winds down, and a
+        // CancellationTokenSource without a timer holds nothing that needs releasing.
     }
 }
