@@ -89,15 +89,15 @@ public static class FleetHostingExtensions
             host.BackgroundServiceExceptionBehavior = BackgroundServiceExceptionBehavior.StopHost;
         });
 
+        // The bootstrap logger is console-only and holds nothing to flush, so it is replaced, not disposed: with
+        // several hosts in one process (tests) the previous Log.Logger may be another live host's logger.
         var logger = FleetLogging.CreateLogger(snapshot);
-        var bootstrap = Log.Logger;
         Log.Logger = logger;
-        (bootstrap as IDisposable)?.Dispose();
         builder.Logging.ClearProviders();
 
-        // Program.cs owns the logger (Log.CloseAndFlushAsync in its finally), so the host must not dispose it:
-        // the Fatal line of a failed start is written after the host is gone.
+        // Not disposed by the logging provider: the Fatal line of a failed run is written after the host is gone.
         builder.Logging.AddSerilog(logger, dispose: false);
+        builder.Services.AddHostedService(_ => new SerilogLoggerOwner(logger));
 
         builder.Services.AddSingleton<DrainState>();
         builder.Services.AddHostedService<DrainService>();

@@ -1,0 +1,53 @@
+using Fleet.TestUtilities;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace Fleet.Hosting.Tests;
+
+public sealed class FleetHostingExtensionsTests
+{
+    [Fact]
+    public async Task TwoHostsInOneProcessKeepWritingTheirOwnLogFiles()
+    {
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        using var first = new TempDirectory("hosting");
+        using var second = new TempDirectory("hosting");
+        try
+        {
+            await using var a = Build("in-process-a", first.Path);
+            await a.StartAsync(cts.Token);
+            await using (var b = Build("in-process-b", second.Path))
+            {
+                await b.StartAsync(cts.Token);
+
+                // Building b must not have closed a's logger, and stopping b must not close it either.
+                a.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Test").LogInformation("Line from {Host}", "a");
+                b.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Test").LogInformation("Line from {Host}", "b");
+                await b.StopAsync(cts.Token);
+            }
+
+            a.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Test").LogInformation("Line from {Host}", "a after b");
+            await a.StopAsync(cts.Token);
+            Serilog.Log.Logger = Serilog.Core.Logger.None;
+            await a.DisposeAsync();
+
+            var fromA = LogFiles.ReadAll(first.Path).Select(e => LogFiles.Property(e, "Host")).OfType<string>().ToList();
+            var fromB = LogFiles.ReadAll(second.Path).Select(e => LogFiles.Property(e, "Host")).OfType<string>().ToList();
+            Assert.Equal(["a", "a after b"], fromA);
+            Assert.Equal(["b"], fromB);
+        }
+        finally
+        {
+            Serilog.Log.Logger = Serilog.Core.Logger.None;
+        }
+    }
+
+    private static WebApplication Build(string instance, string logDirectory)
+    {
+        string[] args = ["--region", "eu", "--instance", instance, "--http", $"http://127.0.0.1:{FreeTcpPort.Next()}", "--log-dir", logDirectory];
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.AddFleetDefaults(args, kind: "test");
+        return builder.Build();
+    }
+}
