@@ -208,6 +208,30 @@ public sealed class CommandTests(MySqlFixture fixture) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ConsecutiveResultSetsOnOneSessionKeepTheirOwnColumnTypes()
+    {
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        await using var connection = new MySqlConnection(_connectionString);
+        await connection.OpenAsync(cts.Token);
+        foreach (var (sql, type, value) in new (string, Type, object)[]
+        {
+            ("SELECT 1 AS a, 'x' AS b", typeof(int), 1),
+            ("SELECT 1 AS a, 'x' AS b", typeof(int), 1),
+            ("SELECT 'one' AS a, 'x' AS b", typeof(string), "one"),
+            ("SELECT 2.5 AS a, 'x' AS b", typeof(decimal), 2.5m),
+            ("SELECT 1 AS a, 'x' AS b", typeof(int), 1),
+        })
+        {
+            await using var command = new MySqlCommand(sql, connection);
+            await using var reader = await command.ExecuteReaderAsync(cts.Token);
+            Assert.True(await reader.ReadAsync(cts.Token));
+            Assert.Equal(type, reader.GetFieldType(0));
+            Assert.Equal(value, reader.GetValue(0));
+            Assert.Equal("x", reader.GetString(1));
+        }
+    }
+
+    [Fact]
     public void SyncApiWorks()
     {
         using var connection = new MySqlConnection(_connectionString);

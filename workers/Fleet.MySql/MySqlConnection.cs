@@ -161,6 +161,10 @@ public sealed class MySqlConnection : DbConnection
 
             throw translated;
         }
+
+        // A cancellation that raced with success (COMMIT done, kill on its way) must not hit the next statement.
+        execution.Complete();
+        await execution.WaitForKillAsync(ioAsync);
     }
 
     /// <inheritdoc />

@@ -80,7 +80,8 @@ internal sealed class ConnectionPool
                     continue;
                 }
 
-                if (session.IsDirty && Settings.ConnectionReset)
+                // Without Connection Reset the caller owns session state, but never someone else's open transaction.
+                if (session.IsDirty && (Settings.ConnectionReset || (session.Status & ServerStatus.InTransaction) != 0))
                 {
                     try
                     {
@@ -168,7 +169,9 @@ internal sealed class ConnectionPool
             return false;
         }
 
+        // Minimum Pool Size: that many idle sessions are kept however long they have been idle.
         if (Settings.ConnectionIdleTimeout > 0
+            && IdleCount >= Settings.MinimumPoolSize
             && Stopwatch.GetElapsedTime(session.LastReturnedTimestamp) > TimeSpan.FromSeconds(Settings.ConnectionIdleTimeout))
         {
             return false;

@@ -25,6 +25,8 @@ internal sealed partial class ServerSession : IDisposable
     private CapabilityFlags _capabilities;
     private bool _isTls;
     private int _disposed;
+    private ColumnDefinition[]? _cachedColumns;
+    private byte[][]? _cachedColumnPayloads;
     private CancellationTokenSource? _spareSource1;
     private CancellationTokenSource? _spareSource2;
 
@@ -227,11 +229,38 @@ internal sealed partial class ServerSession : IDisposable
         }
 
         var count = ReadColumnCount(payload.Span);
-        var columns = new ColumnDefinition[count];
-        for (var i = 0; i < columns.Length; i++)
+
+        // Pooled sessions mostly run the same few queries: when the column definitions are byte-for-byte those of
+        // the previous result set, its parsed columns (and their name strings) are reused instead of reallocated.
+        var cached = _cachedColumns is { } previous && previous.Length == count ? previous : null;
+        var columns = cached ?? new ColumnDefinition[count];
+        var payloads = cached is null ? new byte[count][] : null;
+        for (var i = 0; i < count; i++)
         {
             var definition = await Channel.ReadPayloadAsync(ioAsync, cancellationToken);
+            if (cached is not null && definition.Span.SequenceEqual(_cachedColumnPayloads![i]))
+            {
+                continue;
+            }
+
+            if (cached is not null)
+            {
+                // The first difference: copy what matched so far, and never modify the cached array.
+                columns = new ColumnDefinition[count];
+                cached.AsSpan(0, i).CopyTo(columns);
+                payloads = new byte[count][];
+                _cachedColumnPayloads.AsSpan(0, i).CopyTo(payloads);
+                cached = null;
+            }
+
             columns[i] = ColumnDefinition.Parse(definition.Span, Settings.TreatTinyAsBoolean);
+            payloads![i] = definition.ToArray();
+        }
+
+        if (cached is null)
+        {
+            _cachedColumns = columns;
+            _cachedColumnPayloads = payloads;
         }
 
         if ((_capabilities & CapabilityFlags.DeprecateEof) == 0)
