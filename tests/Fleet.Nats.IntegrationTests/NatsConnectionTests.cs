@@ -27,6 +27,45 @@ public class NatsConnectionTests(NatsServerFixture server)
     }
 
     [Fact]
+    public async Task ConcurrentPublishersNeitherInterleaveNorLoseFrames()
+    {
+        using var cts = new CancellationTokenSource(TestConnections.Timeout);
+        await using var connection = await TestConnections.ConnectAsync(server.Url, cts.Token, o => o.SubscriptionCapacity = 100_000);
+        var subject = server.NextSubject();
+        await using var subscription = await connection.SubscribeAsync(subject, cancellationToken: cts.Token);
+        const int Publishers = 8;
+        const int PerPublisher = 2000;
+
+        await Task.WhenAll(Enumerable.Range(0, Publishers).Select(publisher => Task.Run(
+            async () =>
+            {
+                var headers = new NatsHeaders { ["Publisher"] = publisher.ToString(System.Globalization.CultureInfo.InvariantCulture) };
+                for (var i = 0; i < PerPublisher; i++)
+                {
+                    // Varying sizes, with and without headers, so frames of every shape meet in the pipe.
+                    var payload = Encoding.UTF8.GetBytes($"{publisher}:{i}:{new string('x', i % 300)}");
+                    await connection.PublishAsync(subject, payload, i % 3 == 0 ? headers : null, cancellationToken: cts.Token);
+                }
+            },
+            cts.Token)));
+
+        var next = new int[Publishers];
+        var messages = await TestConnections.ReadAsync(subscription, Publishers * PerPublisher, cts.Token);
+        foreach (var message in messages)
+        {
+            var parts = Encoding.UTF8.GetString(message.Data.Span).Split(':');
+            var publisher = int.Parse(parts[0], System.Globalization.CultureInfo.InvariantCulture);
+            var sequence = int.Parse(parts[1], System.Globalization.CultureInfo.InvariantCulture);
+            Assert.Equal(next[publisher]++, sequence);
+            Assert.Equal(sequence % 300, parts[2].Length);
+            Assert.Equal(sequence % 3 == 0 ? parts[0] : null, message.Headers?["Publisher"]);
+        }
+
+        Assert.All(next, count => Assert.Equal(PerPublisher, count));
+        Assert.Equal(0, subscription.DroppedMessages);
+    }
+
+    [Fact]
     public async Task FlushMakesSubscriptionVisibleToOtherConnections()
     {
         using var cts = new CancellationTokenSource(TestConnections.Timeout);
