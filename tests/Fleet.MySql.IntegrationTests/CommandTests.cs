@@ -232,6 +232,23 @@ public sealed class CommandTests(MySqlFixture fixture) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task PayloadsOver16MiBAreSplitAndJoined()
+    {
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        await fixture.ExecuteAsRootAsync("SET GLOBAL max_allowed_packet = 67108864;");
+        var big = new string('q', (16 * 1024 * 1024) + 100) + "end";
+        await using var connection = new MySqlConnection(_connectionString + ";Pooling=false");
+        await connection.OpenAsync(cts.Token);
+        await using var command = new MySqlCommand("SELECT LENGTH(@p), RIGHT(@p, 3), @p", connection);
+        command.Parameters.AddWithValue("@p", big);
+        await using var reader = await command.ExecuteReaderAsync(cts.Token);
+        Assert.True(await reader.ReadAsync(cts.Token));
+        Assert.Equal(big.Length, reader.GetInt64(0));
+        Assert.Equal("end", reader.GetString(1));
+        Assert.Equal(big, reader.GetString(2));
+    }
+
+    [Fact]
     public void SyncApiWorks()
     {
         using var connection = new MySqlConnection(_connectionString);
