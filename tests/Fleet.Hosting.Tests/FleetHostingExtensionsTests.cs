@@ -1,7 +1,10 @@
 using Fleet.TestUtilities;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace Fleet.Hosting.Tests;
 
@@ -43,11 +46,33 @@ public sealed class FleetHostingExtensionsTests
         }
     }
 
-    private static WebApplication Build(string instance, string logDirectory)
+    [Theory]
+    [InlineData(null, 25)]
+    [InlineData("00:00:07", 7)]
+    public async Task ShutdownTimeoutComesFromTheFinalConfiguration(string? lateValue, int expectedSeconds)
+    {
+        using var directory = new TempDirectory("hosting");
+        try
+        {
+            await using var app = Build("in-process-timeout", directory.Path, lateValue is null ? [] : new() { ["Fleet:ShutdownTimeout"] = lateValue });
+
+            var host = app.Services.GetRequiredService<IOptions<HostOptions>>().Value;
+
+            Assert.Equal(TimeSpan.FromSeconds(expectedSeconds), host.ShutdownTimeout);
+            Assert.Equal(BackgroundServiceExceptionBehavior.StopHost, host.BackgroundServiceExceptionBehavior);
+        }
+        finally
+        {
+            Serilog.Log.Logger = Serilog.Core.Logger.None;
+        }
+    }
+
+    private static WebApplication Build(string instance, string logDirectory, Dictionary<string, string?>? addedAfterDefaults = null)
     {
         string[] args = ["--region", "eu", "--instance", instance, "--http", $"http://127.0.0.1:{FreeTcpPort.Next()}", "--log-dir", logDirectory];
         var builder = WebApplication.CreateSlimBuilder();
         builder.AddFleetDefaults(args, kind: "test");
+        builder.Configuration.AddInMemoryCollection(addedAfterDefaults ?? []);
         return builder.Build();
     }
 }

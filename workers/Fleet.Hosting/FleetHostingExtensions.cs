@@ -1,3 +1,4 @@
+using System.Globalization;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -66,8 +67,8 @@ public static class FleetHostingExtensions
         FleetConfigurationLayers.Add(builder.Configuration, options, kind, Environment.GetEnvironmentVariables());
         builder.Services.AddSingleton(options);
 
-        // Logging and HostOptions need values now, before the container exists; validation of the same
-        // values happens at start (ValidateOnStart) and reports every problem at once.
+        // Logging needs identity and file settings now, before the container exists; call AddFleetDefaults after
+        // adding any configuration source of your own, or the log enrichment will not see it.
         var snapshot = BindSnapshot(builder.Configuration);
         var validation = new FleetOptionsValidator().Validate(Options.DefaultName, snapshot);
         if (validation.Failed)
@@ -78,12 +79,15 @@ public static class FleetHostingExtensions
 
         builder.Services.AddSingleton<IValidateOptions<FleetOptions>, FleetOptionsValidator>();
         builder.Services.AddOptions<FleetOptions>().BindConfiguration(FleetOptions.SectionName).ValidateOnStart();
-        builder.Services.Configure<HostOptions>(host =>
+
+        // Read when the host resolves HostOptions (at Build), so sources a worker or test adds after this call
+        // still count; a malformed value is reported by the options validation at start.
+        builder.Services.AddOptions<HostOptions>().Configure<IConfiguration>((host, configuration) =>
         {
-            if (snapshot.ShutdownTimeout > TimeSpan.Zero)
-            {
-                host.ShutdownTimeout = snapshot.ShutdownTimeout;
-            }
+            var configured = configuration[$"{FleetOptions.SectionName}:{nameof(FleetOptions.ShutdownTimeout)}"];
+            host.ShutdownTimeout = TimeSpan.TryParse(configured, CultureInfo.InvariantCulture, out var timeout) && timeout > TimeSpan.Zero
+                ? timeout
+                : new FleetOptions().ShutdownTimeout;
 
             // Explicit although it is the default since .NET 6: a crashed loop must end the process.
             host.BackgroundServiceExceptionBehavior = BackgroundServiceExceptionBehavior.StopHost;
