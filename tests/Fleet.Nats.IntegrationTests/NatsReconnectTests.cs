@@ -131,6 +131,7 @@ public class NatsReconnectTests : IAsyncLifetime
 
         await Assert.ThrowsAsync<NatsException>(() => subscription.Msgs.Completion.WaitAsync(cts.Token));
         await Assert.ThrowsAsync<NatsException>(() => connection.PublishAsync("any", "x"u8.ToArray(), cancellationToken: cts.Token).AsTask());
+        await Assert.ThrowsAsync<NatsException>(() => connection.ConnectAsync(cts.Token));
     }
 
     private static void FastReconnect(NatsOptions options)

@@ -98,13 +98,19 @@ public sealed partial class NatsConnection : IAsyncDisposable
     /// <summary>
     /// Connects to the first reachable server. Fails fast: if no configured server accepts the handshake, it throws
     /// (the server's <see cref="NatsServerErrorException"/> for a refused login, otherwise a <see cref="NatsException"/>)
-    /// instead of retrying. Reconnecting later is automatic. Does nothing if already connected.
+    /// instead of retrying. Reconnecting later is automatic. Does nothing if already connected; a connection that
+    /// ran out of <see cref="NatsOptions.MaxReconnectAttempts"/> is closed for good and throws.
     /// </summary>
     public async Task ConnectAsync(CancellationToken cancellationToken = default)
     {
         lock (_stateLock)
         {
             ObjectDisposedException.ThrowIf(_disposeStarted, this);
+            if (_closedError is not null)
+            {
+                throw new NatsException($"This NATS connection closed for good ({_closedError.Message}); create a new one.", _closedError);
+            }
+
             if (_state is NatsConnectionState.Connected or NatsConnectionState.Reconnecting)
             {
                 return;
