@@ -8,14 +8,20 @@ internal static class CommandRunner
 {
     public static readonly string RepositoryRoot = FindRepositoryRoot();
 
-    public static async Task<CommandResult> RunAsync(string fileName, IEnumerable<string> arguments, TimeSpan timeout)
+    public static async Task<CommandResult> RunAsync(string fileName, IEnumerable<string> arguments, TimeSpan timeout, string? workingDirectory = null)
     {
+        // Repository scripts are given relative to the root; Process resolves relative paths against ours, not WorkingDirectory.
+        if (fileName.Contains('/', StringComparison.Ordinal) && !Path.IsPathRooted(fileName))
+        {
+            fileName = Path.Combine(RepositoryRoot, fileName);
+        }
+
         var info = new ProcessStartInfo(fileName)
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
-            WorkingDirectory = RepositoryRoot,
+            WorkingDirectory = workingDirectory ?? RepositoryRoot,
         };
         foreach (var argument in arguments)
         {
@@ -48,9 +54,9 @@ internal static class CommandRunner
     }
 
     /// <summary>Runs a command that must succeed; a failure reports its output.</summary>
-    public static async Task<string> RunCheckedAsync(string fileName, IEnumerable<string> arguments, TimeSpan timeout)
+    public static async Task<string> RunCheckedAsync(string fileName, IEnumerable<string> arguments, TimeSpan timeout, string? workingDirectory = null)
     {
-        var result = await RunAsync(fileName, arguments, timeout);
+        var result = await RunAsync(fileName, arguments, timeout, workingDirectory);
         if (result.ExitCode != 0)
         {
             throw new InvalidOperationException($"'{fileName} {string.Join(' ', arguments)}' failed with exit code {result.ExitCode}:\n{Tail(result.Output)}");

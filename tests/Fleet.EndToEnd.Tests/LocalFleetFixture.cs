@@ -37,8 +37,9 @@ public sealed partial class LocalFleetFixture : IAsyncLifetime
     {
         var output = await CommandRunner.RunCheckedAsync(
             "ansible-playbook",
-            ["-i", $"{Inventory}/hosts.yml", "ansible/playbooks/site.yml", .. extraArguments],
-            TimeSpan.FromMinutes(10));
+            ["-i", $"../{Inventory}/hosts.yml", "playbooks/site.yml", .. extraArguments],
+            TimeSpan.FromMinutes(10),
+            workingDirectory: Path.Combine(CommandRunner.RepositoryRoot, "ansible"));
         var match = RecapPattern().Match(output);
         Assert.True(match.Success, $"no play recap in:\n{output}");
         return new PlayRecap(int.Parse(match.Groups["changed"].Value, System.Globalization.CultureInfo.InvariantCulture), output);
