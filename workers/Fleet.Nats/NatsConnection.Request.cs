@@ -23,6 +23,11 @@ public sealed partial class NatsConnection
     public async Task<NatsMsg> RequestAsync(
         string subject, ReadOnlyMemory<byte> data, NatsHeaders? headers = null, TimeSpan? timeout = null, CancellationToken cancellationToken = default)
     {
+        if (!_connectedOnce)
+        {
+            throw new InvalidOperationException("Call ConnectAsync before sending requests.");
+        }
+
         var prefix = await EnsureInboxAsync(cancellationToken);
         var token = Interlocked.Increment(ref _nextRequest).ToString(CultureInfo.InvariantCulture);
         var reply = new TaskCompletionSource<NatsMsg>(TaskCreationOptions.RunContinuationsAsynchronously);
