@@ -18,9 +18,9 @@ public sealed class FleetHostingExtensionsTests
         using var second = new TempDirectory("hosting");
         try
         {
-            await using var a = Build("in-process-a", first.Path);
+            await using var a = Build("in-process-a", first.Path, NoDrainDelay());
             await a.StartAsync(cts.Token);
-            await using (var b = Build("in-process-b", second.Path))
+            await using (var b = Build("in-process-b", second.Path, NoDrainDelay()))
             {
                 await b.StartAsync(cts.Token);
 
@@ -66,6 +66,8 @@ public sealed class FleetHostingExtensionsTests
             Serilog.Log.Logger = Serilog.Core.Logger.None;
         }
     }
+
+    private static Dictionary<string, string?> NoDrainDelay() => new() { ["Fleet:DrainDelay"] = "00:00:00" };
 
     private static WebApplication Build(string instance, string logDirectory, Dictionary<string, string?>? addedAfterDefaults = null)
     {
