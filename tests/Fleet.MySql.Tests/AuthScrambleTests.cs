@@ -41,4 +41,19 @@ public sealed class AuthScrambleTests
 
         Assert.Equal("secret\0"u8.ToArray(), plain);
     }
+
+    [Fact]
+    public void Ed25519PublicKeyMatchesRfc8032TestVector() =>
+        Assert.Equal(
+            "D75A980182B10AB7D54BFED3C964073A0EE172F3DAA62325AF021A68F707511A",
+            Convert.ToHexString(Ed25519.PublicKey(Convert.FromHexString("9D61B19DEFFD5A60BA844AF492EC2CC44449C5697B326919703BAC031CAE7F60"))));
+
+    /// <summary>Expected signature made by `openssl pkeyutl -sign -rawin` with the same 32-byte seed.</summary>
+    [Fact]
+    public void Ed25519SignatureMatchesOpenSsl() =>
+        Assert.Equal(
+            "78788C019313AC06CFC209C184E71DD752F362420E0BF7D35AFF43F0882B66D26E40C5931CA2CDCB35EB053E549F6CD0B59FA37090371128187863B0B56BB60C",
+            Convert.ToHexString(Ed25519.Sign(
+                "0123456789abcdef0123456789abcdef"u8,
+                Convert.FromHexString("9D61B19DEFFD5A60BA844AF492EC2CC44449C5697B326919703BAC031CAE7F60"))));
 }

@@ -9,6 +9,7 @@ internal static class AuthScramble
     public const string NativePassword = "mysql_native_password";
     public const string CachingSha2Password = "caching_sha2_password";
     public const string ClearPassword = "mysql_clear_password";
+    public const string Ed25519Password = "client_ed25519";
 
     /// <summary>mysql_native_password: SHA1(password) XOR SHA1(scramble + SHA1(SHA1(password))); empty for no password.</summary>
     public static byte[] Native(string password, ReadOnlySpan<byte> scramble)
@@ -55,6 +56,10 @@ internal static class AuthScramble
 
         return passwordHash;
     }
+
+    /// <summary>MariaDB client_ed25519: an Ed25519 signature of the server's 32-byte nonce, keyed by the password.</summary>
+    public static byte[] Ed25519Signature(string password, ReadOnlySpan<byte> nonce) =>
+        Ed25519.Sign(nonce, Encoding.UTF8.GetBytes(password));
 
     /// <summary>The password, NUL-terminated, as sent in clear over TLS (caching_sha2 full authentication).</summary>
     public static byte[] NullTerminatedPassword(string password)

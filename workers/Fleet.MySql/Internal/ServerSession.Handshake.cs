@@ -126,7 +126,10 @@ internal sealed partial class ServerSession
                         reader.ReadByte();
                         plugin = reader.ReadNullTerminatedString();
                         var data = reader.ReadRest();
-                        scramble = (data.Length > 0 && data[^1] == 0 ? data[..^1] : data).ToArray();
+
+                        // Native and SHA-2 scrambles are 20 bytes plus a NUL; ed25519's nonce is 32 bytes, any of them 0.
+                        var length = plugin == AuthScramble.Ed25519Password ? 32 : 20;
+                        scramble = (data.Length > length ? data[..length] : data).ToArray();
                         await SendAuthDataAsync(SwitchResponse(plugin, scramble), ioAsync, cancellationToken);
                         break;
                     }
@@ -193,6 +196,7 @@ internal sealed partial class ServerSession
     {
         AuthScramble.NativePassword => AuthScramble.Native(Settings.Password, scramble),
         AuthScramble.CachingSha2Password => AuthScramble.CachingSha2(Settings.Password, scramble),
+        AuthScramble.Ed25519Password => AuthScramble.Ed25519Signature(Settings.Password, scramble),
         AuthScramble.ClearPassword when _isTls || Settings.UnixSocket is not null => AuthScramble.NullTerminatedPassword(Settings.Password),
         AuthScramble.ClearPassword => throw new MySqlException(
             MySqlErrorCodes.AuthenticationPluginError, null, "mysql_clear_password is only used over TLS or a Unix socket."),
