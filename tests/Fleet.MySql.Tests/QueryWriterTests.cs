@@ -62,6 +62,10 @@ public sealed class QueryWriterTests
     }
 
     [Fact]
+    public void QuestionMarkStaysLiteralWhenAllParametersAreNamed() =>
+        Assert.Equal("SELECT ? , 5", Bind("SELECT ? , @n", false, ("n", 5)));
+
+    [Fact]
     public void UnknownParameterIsAnErrorUnlessUserVariablesAreAllowed()
     {
         var error = Assert.Throws<MySqlException>(() => Write("SELECT @nope", false, new MySqlParameterCollection(), allowUserVariables: false));

@@ -56,7 +56,7 @@ public sealed class MySqlParameter : DbParameter
         set
         {
             _parameterName = value ?? string.Empty;
-            NormalizedName = _parameterName.Length > 0 && _parameterName[0] is '@' or '?' ? _parameterName[1..] : _parameterName;
+            NormalizedName = _parameterName.StartsWith('@') || _parameterName.StartsWith('?') ? _parameterName[1..] : _parameterName;
         }
     }
 

@@ -84,7 +84,7 @@ public sealed class MySqlParameterCollection : DbParameterCollection, IReadOnlyL
     public override int IndexOf(string parameterName)
     {
         ArgumentNullException.ThrowIfNull(parameterName);
-        var name = parameterName.Length > 0 && parameterName[0] is '@' or '?' ? parameterName.AsSpan(1) : parameterName.AsSpan();
+        var name = parameterName.StartsWith('@') || parameterName.StartsWith('?') ? parameterName.AsSpan(1) : parameterName.AsSpan();
         return IndexOfNormalized(name);
     }
 

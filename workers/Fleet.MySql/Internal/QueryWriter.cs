@@ -86,14 +86,24 @@ internal static class QueryWriter
 
                 case '?' when parameters is { Count: > 0 }:
                     {
-                        if (positional >= parameters.Count)
+                        // '?' binds the unnamed parameters in order; with only named parameters it stays literal text.
+                        var index = NthUnnamed(parameters, positional);
+                        if (index < 0)
                         {
-                            throw new MySqlException(
-                                MySqlErrorCodes.ParameterNotDefined, null, $"The SQL has more '?' placeholders than the {parameters.Count} parameters given.");
+                            if (positional > 0)
+                            {
+                                throw new MySqlException(
+                                    MySqlErrorCodes.ParameterNotDefined, null, $"The SQL has more '?' placeholders than the {positional} unnamed parameters given.");
+                            }
+
+                            i++;
+                            atStatementStart = false;
+                            continue;
                         }
 
+                        positional++;
                         writer.WriteUtf8(sql.AsSpan(segmentStart, i - segmentStart));
-                        WriteValue(writer, parameters[positional++].Value, noBackslashEscapes);
+                        WriteValue(writer, parameters[index].Value, noBackslashEscapes);
                         i++;
                         segmentStart = i;
                         atStatementStart = false;
@@ -310,6 +320,19 @@ internal static class QueryWriter
         }
 
         return false;
+    }
+
+    private static int NthUnnamed(MySqlParameterCollection parameters, int n)
+    {
+        for (var i = 0; i < parameters.Count; i++)
+        {
+            if (parameters[i].NormalizedName.Length == 0 && n-- == 0)
+            {
+                return i;
+            }
+        }
+
+        return -1;
     }
 
     private static bool IsIdentifierChar(char c) => char.IsAsciiLetterOrDigit(c) || c is '_' or '$' || c > 0x7F;
