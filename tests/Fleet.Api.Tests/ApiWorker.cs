@@ -131,7 +131,12 @@ public sealed class ApiWorker : IAsyncDisposable
         await StopAsync();
         await _app.DisposeAsync();
         Http.Dispose();
-        _logs.Dispose();
+
+        // FLEET_TEST_KEEP_LOGS=1 keeps the worker's JSON-lines logs under /tmp/fleet-tests for a failing test.
+        if (Environment.GetEnvironmentVariable("FLEET_TEST_KEEP_LOGS") != "1")
+        {
+            _logs.Dispose();
+        }
     }
 
     /// <summary>Registers an account and logs in; returns the token and the account id.</summary>

@@ -49,7 +49,7 @@ CREATE TABLE IF NOT EXISTS announcements (
 -- seq gives the relay a cheap ordered scan of pending rows; event_id is the Nats-Msg-Id.
 CREATE TABLE IF NOT EXISTS outbox (
     seq BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY,
-    event_id CHAR(36) NOT NULL,
+    event_id VARCHAR(36) NOT NULL, -- VARCHAR: some clients read CHAR(36) as a Guid; this is an opaque string id.
     subject VARCHAR(200) NOT NULL,
     payload MEDIUMTEXT NOT NULL,
     created_at DATETIME(6) NOT NULL,
