@@ -104,6 +104,33 @@ public sealed class PoolAndCancellationTests(MySqlFixture fixture) : IAsyncLifet
     }
 
     [Fact]
+    public async Task CancellationWhileStreamingRowsStopsTheResultAndKeepsTheSession()
+    {
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        await using var connection = new MySqlConnection(_connectionString);
+        await connection.OpenAsync(cts.Token);
+        using var cancel = CancellationTokenSource.CreateLinkedTokenSource(cts.Token);
+        await using var command = new MySqlCommand("SELECT seq, SLEEP(0.001) FROM seq_1_to_1000000", connection);
+        var rows = 0;
+        var error = await Assert.ThrowsAnyAsync<OperationCanceledException>(async () =>
+        {
+            await using var reader = await command.ExecuteReaderAsync(cancel.Token);
+
+            // Bounded: the server stops the statement once the kill arrives.
+            while (await reader.ReadAsync(cancel.Token))
+            {
+                if (++rows == 10)
+                {
+                    await cancel.CancelAsync();
+                }
+            }
+        });
+        Assert.Equal(cancel.Token, error.CancellationToken);
+        Assert.InRange(rows, 10, 999_999);
+        Assert.Equal(3, await connection.ExecuteScalarAsync<int>(new CommandDefinition("SELECT 3", cancellationToken: cts.Token)));
+    }
+
+    [Fact]
     public async Task CommandTimeoutThrowsTimeoutError()
     {
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(10));
