@@ -25,7 +25,9 @@ internal static class ApiHostingExtensions
         builder.Services.AddSingleton<ApiServices>();
         builder.Services.AddSingleton<ApiDispatcher>();
         builder.Services.AddHostedService<OutboxRelayWorker>();
-        builder.Services.AddHostedService<NatsTransportService>();
+        builder.Services.AddSingleton<NatsTransportService>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<NatsTransportService>());
+        builder.Services.AddHealthChecks().AddCheck<NatsTransportReadyCheck>("nats-transport", tags: [FleetHealth.ReadyTag]);
 
         // The dispatcher enforces Api:MaxBodyBytes with a problem answer; Kestrel's own limit is only a backstop
         // far above it, because Kestrel answers its 413 without a problem body.

@@ -26,6 +26,10 @@ internal sealed partial class NatsTransportService(
     private static readonly TimeSpan ConnectPollInterval = TimeSpan.FromMilliseconds(200);
     private readonly Dictionary<string, ApiOperation> _operations = routes.Operations.ToDictionary(o => ApiSubjects.ForOperation(o.Id), StringComparer.Ordinal);
     private readonly SemaphoreSlim _slots = new(MaxConcurrentRequests, MaxConcurrentRequests);
+    private volatile bool _subscribed;
+
+    /// <summary>True while the queue subscription is open; part of readiness when NATS is a transport.</summary>
+    public bool IsServing => _subscribed || !options.Value.ParsedTransport.HasFlag(ApiTransport.Nats);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -46,12 +50,19 @@ internal sealed partial class NatsTransportService(
 
                 await using var subscription = await nats.SubscribeAsync(ApiSubjects.Prefix + ">", ApiSubjects.QueueGroup, cancellationToken: stoppingToken);
                 LogSubscribed(logger, ApiSubjects.Prefix + ">", ApiSubjects.QueueGroup);
-
-                // The client re-subscribes by itself across reconnects; the loop ends only when the connection closed.
-                await foreach (var msg in subscription.ReadAllAsync(stoppingToken))
+                _subscribed = true;
+                try
                 {
-                    await _slots.WaitAsync(stoppingToken);
-                    _ = HandleAsync(msg, stoppingToken);
+                    // The client re-subscribes by itself across reconnects; the loop ends only when the connection closed.
+                    await foreach (var msg in subscription.ReadAllAsync(stoppingToken))
+                    {
+                        await _slots.WaitAsync(stoppingToken);
+                        _ = HandleAsync(msg, stoppingToken);
+                    }
+                }
+                finally
+                {
+                    _subscribed = false;
                 }
             }
         }
