@@ -23,8 +23,8 @@ public sealed class MySqlDataReader : DbDataReader
     private readonly CommandBehavior _behavior;
     private ColumnDefinition[]? _columns;
     private ReadOnlyMemory<byte> _row;
-    private int[] _offsets = new int[16];
-    private int[] _lengths = new int[16];
+    private int[] _offsets;
+    private int[] _lengths;
     private ReaderState _state;
     private bool _hasPeekedRow;
     private bool _rowConsumed;
@@ -38,6 +38,10 @@ public sealed class MySqlDataReader : DbDataReader
         _session = session;
         _execution = execution;
         _behavior = behavior;
+
+        // One reader per session at a time, so the field-position arrays live on the session and are reused.
+        _offsets = session.FieldOffsets;
+        _lengths = session.FieldLengths;
     }
 
     private enum ReaderState
@@ -413,8 +417,8 @@ public sealed class MySqlDataReader : DbDataReader
                 _columns = columns;
                 if (_offsets.Length < columns.Length)
                 {
-                    _offsets = new int[columns.Length];
-                    _lengths = new int[columns.Length];
+                    _offsets = _session.FieldOffsets = new int[columns.Length];
+                    _lengths = _session.FieldLengths = new int[columns.Length];
                 }
 
                 _state = ReaderState.Rows;

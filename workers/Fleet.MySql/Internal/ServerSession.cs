@@ -69,6 +69,12 @@ internal sealed partial class ServerSession : IDisposable
 
     public bool IsTls => _isTls;
 
+    /// <summary>Where each field of the current row starts, shared by the session's successive data readers.</summary>
+    public int[] FieldOffsets { get; set; } = new int[16];
+
+    /// <summary>Each field's length in the current row, -1 for NULL.</summary>
+    public int[] FieldLengths { get; set; } = new int[16];
+
     // Results of the last OK packet.
     public ulong AffectedRows { get; private set; }
 
