@@ -249,6 +249,24 @@ public sealed class CommandTests(MySqlFixture fixture) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task HasRowsIsKnownBeforeTheFirstRead()
+    {
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        await using var connection = new MySqlConnection(_connectionString + ";AllowBatch=true");
+        await connection.OpenAsync(cts.Token);
+        await using var command = new MySqlCommand("SELECT 1 AS x; SELECT 2 AS y FROM DUAL WHERE FALSE", connection);
+        await using var reader = await command.ExecuteReaderAsync(cts.Token);
+        Assert.True(reader.HasRows);
+        Assert.Throws<InvalidOperationException>(() => reader.GetInt32(0));
+        Assert.True(await reader.ReadAsync(cts.Token));
+        Assert.Equal(1, reader.GetInt32(0));
+        Assert.True(reader.HasRows);
+        Assert.True(await reader.NextResultAsync(cts.Token));
+        Assert.False(reader.HasRows);
+        Assert.False(await reader.ReadAsync(cts.Token));
+    }
+
+    [Fact]
     public void SyncApiWorks()
     {
         using var connection = new MySqlConnection(_connectionString);

@@ -62,26 +62,8 @@ public sealed class MySqlDataReader : DbDataReader
     /// <inheritdoc />
     public override int FieldCount => _columns?.Length ?? 0;
 
-    /// <inheritdoc />
-    public override bool HasRows
-    {
-        get
-        {
-            if (_state != ReaderState.Rows)
-            {
-                return _rowConsumed;
-            }
-
-            if (!_hasPeekedRow && !_rowConsumed)
-            {
-                var hasRow = SyncIO.Wait(ReadRowCoreAsync(ioAsync: false, CancellationToken.None));
-                _hasPeekedRow = hasRow;
-                return hasRow;
-            }
-
-            return true;
-        }
-    }
+    /// <summary>Whether the current result set has rows; known without I/O because the first row is read ahead.</summary>
+    public override bool HasRows => _hasPeekedRow || _rowConsumed;
 
     /// <inheritdoc />
     public override bool IsClosed => _closed;
@@ -423,6 +405,9 @@ public sealed class MySqlDataReader : DbDataReader
 
                 _state = ReaderState.Rows;
                 await ThrowIfTriggeredAsync(ioAsync);
+
+                // Read ahead one row: it is almost always in the receive buffer already, and HasRows then needs no I/O.
+                _hasPeekedRow = await ReadRowCoreAsync(ioAsync, CancellationToken.None);
                 return;
             }
 
