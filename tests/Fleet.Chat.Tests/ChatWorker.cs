@@ -35,7 +35,7 @@ public sealed class ChatWorker : IAsyncDisposable
     public Uri WebSocketUri => new($"ws://127.0.0.1:{Port}/chat/v1/ws");
 
     public static async Task<ChatWorker> StartAsync(
-        string connectionString, NatsServerFixture nats, IDictionary<string, string?>? settings = null, bool waitUntilReady = true)
+        string connectionString, NatsServerFixture nats, IDictionary<string, string?>? settings = null, bool waitUntilReady = true, Action<WebApplicationBuilder>? configure = null)
     {
         var n = Interlocked.Increment(ref _counter);
         var port = FreeTcpPort.Next();
@@ -60,6 +60,7 @@ public sealed class ChatWorker : IAsyncDisposable
         }
 
         builder.Configuration.AddInMemoryCollection(values);
+        configure?.Invoke(builder);
         builder.AddChatWorker();
         var app = builder.Build();
         app.MapChatWorker();
