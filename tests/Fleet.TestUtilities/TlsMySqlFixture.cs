@@ -37,11 +37,15 @@ public sealed class TlsMySqlFixture : IAsyncLifetime
         SocketPath = Path.Combine(_directory.Path, "mysqld.sock");
         Port = FreeTcpPort.Next();
         var (ca, cert, key) = WriteCertificates(_directory.Path);
+
+        // A private tmpdir: with the default /tmp, parallel servers' temporary tables were seen to vanish mid-install.
+        var tmpDir = Path.Combine(_directory.Path, "tmp");
+        Directory.CreateDirectory(tmpDir);
         CaCertificatePath = ca;
 
         using (var install = ServerProcess.Start(
             installDb,
-            ["--no-defaults", $"--datadir={dataDir}", "--user=root", "--auth-root-authentication-method=socket", "--skip-test-db"],
+            ["--no-defaults", $"--datadir={dataDir}", "--user=root", "--auth-root-authentication-method=socket", "--skip-test-db", $"--tmpdir={tmpDir}"],
             "mariadb-install-db"))
         {
             await WaitForExitAsync(install, TimeSpan.FromSeconds(120));
@@ -54,7 +58,7 @@ public sealed class TlsMySqlFixture : IAsyncLifetime
                 $"--port={Port.ToString(CultureInfo.InvariantCulture)}", "--bind-address=127.0.0.1", "--user=root",
                 "--character-set-server=utf8mb4", $"--pid-file={Path.Combine(_directory.Path, "mysqld.pid")}",
                 "--innodb-buffer-pool-size=32M", "--skip-name-resolve",
-                $"--ssl-ca={ca}", $"--ssl-cert={cert}", $"--ssl-key={key}",
+                $"--ssl-ca={ca}", $"--ssl-cert={cert}", $"--ssl-key={key}", $"--tmpdir={tmpDir}",
             ],
             "mariadbd-tls");
         await FreeTcpPort.WaitUntilListeningAsync(Port, _server, TimeSpan.FromSeconds(60));
