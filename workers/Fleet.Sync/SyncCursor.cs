@@ -40,8 +40,10 @@ internal sealed class SyncCursor(byte[] key)
             return false;
         }
 
+        // OperationStatus (not the Try/throwing overloads): invalid characters are an answer here, not an exception.
         Span<byte> bytes = stackalloc byte[48];
-        if (!Base64Url.TryDecodeFromChars(cursor, bytes, out var written) || written != Length || bytes[0] != FormatVersion)
+        if (Base64Url.DecodeFromChars(cursor, bytes, out _, out var written) != System.Buffers.OperationStatus.Done
+            || written != Length || bytes[0] != FormatVersion)
         {
             return false;
         }
