@@ -207,6 +207,24 @@ public sealed class PoolAndCancellationTests(MySqlFixture fixture) : IAsyncLifet
     }
 
     [Fact]
+    public async Task ClosingAnUnpooledConnectionSendsQuit()
+    {
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        await using var monitor = new MySqlConnection(_connectionString);
+        await monitor.OpenAsync(cts.Token);
+        const string aborted = "SELECT VARIABLE_VALUE FROM information_schema.global_status WHERE VARIABLE_NAME = 'ABORTED_CLIENTS'";
+        var before = await monitor.ExecuteScalarAsync<long>(new CommandDefinition(aborted, cancellationToken: cts.Token));
+        for (var i = 0; i < 3; i++)
+        {
+            await using var connection = new MySqlConnection(_connectionString + ";Pooling=false");
+            await connection.OpenAsync(cts.Token);
+        }
+
+        // A closed socket without COM_QUIT counts as an aborted client, so an unchanged count proves the quit.
+        Assert.Equal(before, await monitor.ExecuteScalarAsync<long>(new CommandDefinition(aborted, cancellationToken: cts.Token)));
+    }
+
+    [Fact]
     public async Task UnixSocketConnectionWorks()
     {
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(10));

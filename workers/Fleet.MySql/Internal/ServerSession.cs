@@ -386,9 +386,10 @@ internal sealed partial class ServerSession : IDisposable
             try
             {
                 // Best effort COM_QUIT so the server logs a clean disconnect rather than an aborted one.
+                // Five bytes through the channel (TLS-aware); a socket send buffer always has room for them.
                 BeginCommand(CommandByte.Quit);
                 _channel.Sequence = 0;
-                _socket.Send(_writer.BufferWithHeader.AsSpan()[..PayloadWriter.HeaderSize], SocketFlags.None);
+                SyncIO.Wait(_channel.WritePayloadAsync(_writer, ioAsync: false, CancellationToken.None));
             }
             catch (Exception ex) when (ex is SocketException or ObjectDisposedException or IOException)
             {
