@@ -7,6 +7,10 @@ namespace Fleet.Nats;
 
 public sealed partial class NatsConnection
 {
+    // Writers commit at least this often: the write loop's socket write size (CoalesceBufferSize), so a publisher that
+    // runs ahead of a busy write loop hands it full batches, and backpressure (checked on commit) stays prompt.
+    private const int CommitThreshold = CoalesceBufferSize;
+
     private readonly Pipe _outbound;
 
     // One writer at a time on the outbound pipe (PipeWriter is not thread-safe). A SemaphoreSlim rather than a lock
@@ -20,6 +24,15 @@ public sealed partial class NatsConnection
     // what is waiting for the socket, and what the reconnect buffer limit applies to.
     private long _bytesWritten;
     private long _bytesSent;
+
+    // Bytes written into the pipe but not yet committed by a FlushAsync: changed under _writeLock, read by the write
+    // loop. A commit per message (FlushAsync, then the pipe re-acquiring its write head under its lock) cost more
+    // than half of a 16-byte publish (bench/RESULTS.md), so writers commit only when the write loop is idle or this
+    // passes CommitThreshold, and the write loop commits what is left when it runs out of work (CommitStrandedWrites).
+    private long _uncommittedBytes;
+
+    // 1 while the write loop is about to wait for data (or waits): the next writer must commit to wake it.
+    private int _writeLoopIdle;
 
     /// <summary>
     /// Publishes a message (PUB, or HPUB with headers). It is written to the outbound buffer and sent by the write
@@ -55,7 +68,13 @@ public sealed partial class NatsConnection
         try
         {
             WritePublishLocked(subject, data.Span, headers, replyTo, frameLength);
-            flush = _outbound.Writer.FlushAsync(cancellationToken);
+            if (!NeedsCommitLocked())
+            {
+                _writeLock.Release();
+                return default;
+            }
+
+            flush = CommitLocked(cancellationToken);
         }
         catch
         {
@@ -100,7 +119,7 @@ public sealed partial class NatsConnection
         // NatsReconnectBufferFullException fires first and a publish never blocks on a dead socket.
         var pause = Math.Max(options.ReconnectBufferBytes, 64 * 1024) + (4L * 1024 * 1024);
         return new Pipe(new PipeOptions(
-            pool: new OutboundMemoryPool(),
+            pool: new OutboundMemoryPool(pause),
             pauseWriterThreshold: pause,
             resumeWriterThreshold: pause / 2,
             readerScheduler: new WriteLoopScheduler(),
@@ -115,7 +134,10 @@ public sealed partial class NatsConnection
         try
         {
             WritePublishLocked(subject, data.Span, headers, replyTo, frameLength);
-            await _outbound.Writer.FlushAsync(cancellationToken);
+            if (NeedsCommitLocked())
+            {
+                await CommitLocked(cancellationToken);
+            }
         }
         finally
         {
@@ -135,10 +157,26 @@ public sealed partial class NatsConnection
         }
     }
 
+    private async Task ReleaseAfterCommitAsync(ValueTask<FlushResult> flush)
+    {
+        try
+        {
+            await flush;
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or OperationCanceledException)
+        {
+            // The pipe was completed by a close meanwhile; the closing path owns reporting that.
+        }
+        finally
+        {
+            _writeLock.Release();
+        }
+    }
+
     private void WritePublishLocked(string subject, ReadOnlySpan<byte> data, NatsHeaders? headers, string? replyTo, int frameLength)
     {
         ThrowIfClosedLocked();
-        if (State != NatsConnectionState.Connected)
+        if (_state != NatsConnectionState.Connected)
         {
             var pending = _bytesWritten - Interlocked.Read(ref _bytesSent);
             if (pending + frameLength > _options.ReconnectBufferBytes)
@@ -152,6 +190,80 @@ public sealed partial class NatsConnection
         var written = ProtocolWriter.WritePublish(_outbound.Writer, subject, replyTo, headers, data);
         Debug.Assert(written == frameLength, "GetPublishLength must match what WritePublish writes.");
         _bytesWritten += written;
+        _uncommittedBytes += written;
+    }
+
+    /// <summary>Whether the writer holding _writeLock must commit now: past the threshold, or the write loop is idle.</summary>
+    private bool NeedsCommitLocked()
+    {
+        if (_uncommittedBytes >= CommitThreshold)
+        {
+            return true;
+        }
+
+        // Pairs with the fence in CommitStrandedWrites (store, fence, load on both sides): either this writer sees
+        // the loop idle and commits, or the loop sees these uncommitted bytes and commits them itself.
+        Interlocked.MemoryBarrier();
+        return Volatile.Read(ref _writeLoopIdle) != 0;
+    }
+
+    /// <summary>Commits everything written so far and wakes the write loop; the result carries the pipe's backpressure.</summary>
+    private ValueTask<FlushResult> CommitLocked(CancellationToken cancellationToken)
+    {
+        Volatile.Write(ref _uncommittedBytes, 0);
+        Volatile.Write(ref _writeLoopIdle, 0);
+        return _outbound.Writer.FlushAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// Called by the write loop before it waits for data: announces that it is idle, then commits whatever writers
+    /// left uncommitted. It never waits for _writeLock (a writer holding it may be waiting on this loop to drain the
+    /// pipe); while another writer holds it, that writer either commits on seeing the loop idle or has already
+    /// released, so retrying the lock ends soon.
+    /// </summary>
+    private void CommitStrandedWrites(ServerConnection connection)
+    {
+        Volatile.Write(ref _writeLoopIdle, 1);
+        Interlocked.MemoryBarrier();
+        var spin = default(SpinWait);
+        while (Volatile.Read(ref _uncommittedBytes) > 0 && Volatile.Read(ref _writeLoopIdle) != 0 && !connection.IsLost)
+        {
+            if (!_writeLock.Wait(0, CancellationToken.None))
+            {
+                spin.SpinOnce();
+                continue;
+            }
+
+            ValueTask<FlushResult> flush;
+            try
+            {
+                if (_uncommittedBytes == 0)
+                {
+                    _writeLock.Release();
+                    return;
+                }
+
+                flush = CommitLocked(CancellationToken.None);
+            }
+            catch
+            {
+                _writeLock.Release();
+                throw;
+            }
+
+            if (flush.IsCompleted)
+            {
+                _writeLock.Release();
+                flush.GetAwaiter().GetResult();
+            }
+            else
+            {
+                // Over the pause threshold: only this loop can drain it, so release the lock once it has.
+                _ = ReleaseAfterCommitAsync(flush);
+            }
+
+            return;
+        }
     }
 
     /// <summary>Writes a control operation (SUB, UNSUB, PING, PONG); a PING registers its waiter in wire order.</summary>
@@ -173,7 +285,7 @@ public sealed partial class NatsConnection
                 }
             }
 
-            await _outbound.Writer.FlushAsync(cancellationToken);
+            await CommitLocked(cancellationToken);
         }
         finally
         {
@@ -186,19 +298,13 @@ public sealed partial class NatsConnection
 
     private void ThrowIfClosedLocked()
     {
-        Exception? closed;
-        lock (_stateLock)
-        {
-            closed = _closedError;
-        }
-
-        switch (closed)
+        switch (_closedError)
         {
             case null:
                 return;
             case ObjectDisposedException:
                 throw new ObjectDisposedException(nameof(NatsConnection), "The NATS connection was disposed.");
-            default:
+            case var closed:
                 throw new NatsException($"The NATS connection is closed: {closed.Message}", closed);
         }
     }

@@ -250,7 +250,9 @@ public sealed partial class NatsConnection
         {
             while (true)
             {
+                CommitStrandedWrites(connection);
                 var result = await reader.ReadAsync();
+                Volatile.Write(ref _writeLoopIdle, 0);
                 var buffer = result.Buffer;
                 if (connection.IsLost)
                 {

@@ -30,11 +30,12 @@ public sealed partial class NatsConnection : IAsyncDisposable
     // and the one that announced a peer may be the one that is gone.
     private readonly List<string> _discoveredServers = [];
 
-    // Guards _state, _current, _closedError and the dispose flag: the few transitions that must be atomic together.
+    // Guards changes to _state, _current, _closedError and the dispose flag: the few transitions that must be atomic
+    // together. _state and _closedError are volatile so that the publish path and State read them without the lock.
     private readonly Lock _stateLock = new();
-    private NatsConnectionState _state = NatsConnectionState.Closed;
+    private volatile NatsConnectionState _state = NatsConnectionState.Closed;
     private ServerConnection? _current;
-    private Exception? _closedError;
+    private volatile Exception? _closedError;
     private bool _disposeStarted;
     private Task _reconnectTask = Task.CompletedTask;
     private volatile NatsServerInfo? _serverInfo;
@@ -75,16 +76,7 @@ public sealed partial class NatsConnection : IAsyncDisposable
     public event EventHandler<NatsServerErrorException>? ServerError;
 
     /// <summary>The current state.</summary>
-    public NatsConnectionState State
-    {
-        get
-        {
-            lock (_stateLock)
-            {
-                return _state;
-            }
-        }
-    }
+    public NatsConnectionState State => _state;
 
     /// <summary>What the server announced most recently, or null before the first connection.</summary>
     public NatsServerInfo? ServerInfo => _serverInfo;
