@@ -1,0 +1,98 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+
+namespace Fleet.LoadRunner;
+
+/// <summary>
+/// A private haproxy (Debian package) on a free loopback port that answers every request itself with
+/// <c>http-request return</c>: the cost of HAProxy and the loopback network without any worker behind it.
+/// Killed by its PID on dispose, its temporary directory removed.
+/// </summary>
+public sealed class HaproxyBaseline : IAsyncDisposable
+{
+    private readonly Process _process;
+    private readonly string _directory;
+
+    private HaproxyBaseline(Process process, string directory, int port)
+    {
+        _process = process;
+        _directory = directory;
+        BaseUrl = new Uri(string.Create(CultureInfo.InvariantCulture, $"http://127.0.0.1:{port}"));
+    }
+
+    /// <summary>Where the baseline listens.</summary>
+    public Uri BaseUrl { get; }
+
+    /// <summary>Starts haproxy and waits until it accepts connections.</summary>
+    public static async Task<HaproxyBaseline> StartAsync(CancellationToken cancellationToken)
+    {
+        var port = FreePort();
+        var directory = Directory.CreateTempSubdirectory("loadrunner-haproxy-").FullName;
+        var config = Path.Combine(directory, "haproxy.cfg");
+        // The same body for every path: the scenario's paths and ids reach it unchanged, only the answer is canned.
+        await File.WriteAllTextAsync(config, string.Create(CultureInfo.InvariantCulture, $"""
+            global
+              maxconn 20000
+            defaults
+              mode http
+              timeout connect 5s
+              timeout client 30s
+              timeout server 30s
+            frontend fe_baseline
+              bind 127.0.0.1:{port}
+              http-request return status 200 content-type text/plain string baseline
+
+            """), cancellationToken);
+        var process = Process.Start(new ProcessStartInfo("haproxy", ["-db", "-f", config])
+        {
+            RedirectStandardError = true,
+            RedirectStandardOutput = true,
+            UseShellExecute = false,
+        }) ?? throw new InvalidOperationException("haproxy did not start (Debian package haproxy).");
+        var baseline = new HaproxyBaseline(process, directory, port);
+        using var wait = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        wait.CancelAfter(TimeSpan.FromSeconds(15));
+        while (true)
+        {
+            if (process.HasExited)
+            {
+                var error = await process.StandardError.ReadToEndAsync(cancellationToken);
+                await baseline.DisposeAsync();
+                throw new InvalidOperationException("haproxy exited: " + error);
+            }
+
+            try
+            {
+                using var client = new TcpClient();
+                await client.ConnectAsync(IPAddress.Loopback, port, wait.Token);
+                return baseline;
+            }
+            catch (SocketException)
+            {
+                await Task.Delay(50, wait.Token);
+            }
+        }
+    }
+
+    /// <summary>Kills the process by PID and removes the temporary directory.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill();
+            await _process.WaitForExitAsync();
+        }
+
+        _process.Dispose();
+        Directory.Delete(_directory, recursive: true);
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}

@@ -1,0 +1,195 @@
+using System.Diagnostics;
+using System.Globalization;
+
+namespace Fleet.LoadRunner;
+
+/// <summary>What the console program does with its options: setup, baselines, runs, cross-check, reports.</summary>
+public static class LoadRunnerCommand
+{
+    private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
+
+    /// <summary>Runs every requested scenario and writes the reports; returns the process exit code.</summary>
+    public static async Task<int> RunAsync(RunnerOptions options, TextWriter output, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(output);
+        var directory = options.ScenarioDirectory ?? FindScenarioDirectory();
+        var names = options.Scenarios.ToList();
+        if (names.Count == 0)
+        {
+            throw new ArgumentException("Name at least one --scenario (or 'all'); files are in " + directory);
+        }
+
+        var files = names.Contains("all")
+            ? Directory.GetFiles(directory, "*.json").Order(StringComparer.Ordinal).ToList()
+            : names.Select(n => File.Exists(n) ? n : Path.Combine(directory, n + ".json")).ToList();
+        var target = new Uri(options.BaseUrl);
+        var runId = DateTime.UtcNow.ToString("yyyyMMddHHmmss", Inv) + "-" + Environment.ProcessId.ToString(Inv);
+        var runs = new List<RunResult>();
+        var ratios = new List<string>();
+        await using var haproxy = options.Baseline ? await HaproxyBaseline.StartAsync(cancellationToken) : null;
+        using var http = HttpScenario.CreateClient(target);
+        foreach (var file in files)
+        {
+            var scenario = ScenarioDefinition.FromFile(file);
+            var model = Apply(options, scenario.Load.ToModel());
+            await output.WriteLineAsync($"== {scenario.Name}: {ReportWriter.Describe(model)} against {target}");
+            var data = scenario.Setup.Users + scenario.Setup.Topics > 0
+                ? await ApiSetup.CreateAsync(http, scenario.Setup, runId, cancellationToken)
+                : ScenarioData.Empty;
+            if (options.Wrk)
+            {
+                runs.AddRange(await CrossCheckAsync(options, scenario, data, model, target, output, cancellationToken));
+                continue;
+            }
+
+            RunResult? baseline = null;
+            if (haproxy is not null)
+            {
+                baseline = await RunOnceAsync(scenario, data, model, haproxy.BaseUrl, scenario.Name + " @haproxy-return", runId, options, cancellationToken);
+                runs.Add(baseline);
+            }
+
+            RunResult? direct = null;
+            if (options.DirectUrl is not null)
+            {
+                direct = await RunOnceAsync(scenario, data, model, new Uri(options.DirectUrl), scenario.Name + " @direct", runId, options, cancellationToken);
+                runs.Add(direct);
+            }
+
+            var run = await RunOnceAsync(scenario, data, model, target, scenario.Name, runId, options, cancellationToken);
+            runs.Add(run);
+            if (baseline is not null)
+            {
+                ratios.Add(ReportWriter.Ratios(run, baseline));
+            }
+
+            if (direct is not null)
+            {
+                ratios.Add(ReportWriter.Ratios(run, direct));
+            }
+
+            if (cancellationToken.IsCancellationRequested)
+            {
+                break;
+            }
+        }
+
+        var context = Context(options);
+        var markdown = ReportWriter.Markdown(runs, "### Load runner results", context)
+            + (ratios.Count > 0 ? "\nOurs as a ratio of the baseline measured in the same run:\n\n" + ReportWriter.RatioHeader + string.Concat(ratios) : "");
+        await output.WriteLineAsync();
+        await output.WriteLineAsync(markdown);
+        if (options.Output is not null)
+        {
+            Directory.CreateDirectory(options.Output);
+            await File.WriteAllTextAsync(Path.Combine(options.Output, "summary.md"), markdown, cancellationToken);
+            await File.WriteAllTextAsync(Path.Combine(options.Output, "report.json"), ReportWriter.Json(runs, context), cancellationToken);
+            await File.WriteAllTextAsync(Path.Combine(options.Output, "report.html"), ReportWriter.Html(runs, "Fleet load runner", context), cancellationToken);
+            await output.WriteLineAsync("Reports written to " + options.Output);
+        }
+
+        return runs.Count > 0 && runs.All(r => r.Metrics.Latency.Count > 0) ? 0 : 1;
+    }
+
+    /// <summary>Applies command-line overrides to a scenario's model.</summary>
+    public static LoadModel Apply(RunnerOptions options, LoadModel model)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(model);
+        return model with
+        {
+            Kind = options.Model ?? model.Kind,
+            Rate = options.Rate ?? model.Rate,
+            Concurrency = options.Concurrency ?? model.Concurrency,
+            RampUp = options.RampUp is { } r ? TimeSpan.FromSeconds(r) : model.RampUp,
+            WarmUp = options.WarmUp is { } w ? TimeSpan.FromSeconds(w) : model.WarmUp,
+            Duration = options.Duration is { } d ? TimeSpan.FromSeconds(d) : model.Duration,
+            MaxRequests = options.MaxRequests ?? model.MaxRequests,
+            RequestTimeout = options.Timeout is { } t ? TimeSpan.FromSeconds(t) : model.RequestTimeout,
+        };
+    }
+
+    private static async Task<RunResult> RunOnceAsync(
+        ScenarioDefinition scenario, ScenarioData data, LoadModel model, Uri target, string name, string runId, RunnerOptions options, CancellationToken cancellationToken)
+    {
+        using var http = HttpScenario.CreateClient(target);
+        var requests = new HttpScenario(http, scenario, data, runId + "-" + name.GetHashCode(StringComparison.Ordinal).ToString("x8", Inv));
+        var engine = new LoadEngine(model, requests.SendAsync)
+        {
+            Progress = options.NoProgress ? null : (elapsed, m) => Console.Error.Write(string.Create(Inv,
+                $"\r{name,-28} {elapsed.TotalSeconds,5:0}s  started {m.Started,8:N0}  done {m.Latency.Count,8:N0}  errors {m.ErrorCount,6:N0}  late {m.Late,6:N0}  p50 {m.Latency.ValueAtPercentile(50) / 1000.0,7:0.00} ms  p99 {m.Latency.ValueAtPercentile(99) / 1000.0,8:0.00} ms   ")),
+        };
+        var result = await engine.RunAsync(name, target.ToString(), cancellationToken);
+        if (!options.NoProgress)
+        {
+            await Console.Error.WriteLineAsync();
+        }
+
+        return result;
+    }
+
+    private static async Task<IEnumerable<RunResult>> CrossCheckAsync(
+        RunnerOptions options, ScenarioDefinition scenario, ScenarioData data, LoadModel model, Uri target, TextWriter output, CancellationToken cancellationToken)
+    {
+        // One fixed URL for both tools: wrk cannot vary ids per request without a Lua script.
+        var step = scenario.Steps.First(s => s.Method == "GET") with { Weight = 1 };
+        var path = step.Path.Replace("{post}", data.Posts.Count > 0 ? data.Posts[0].ToString(Inv) : "0", StringComparison.Ordinal)
+            .Replace("{topic}", data.Topics.Count > 0 ? data.Topics[0].ToString(Inv) : "0", StringComparison.Ordinal);
+        var fixedScenario = scenario with { Steps = [step with { Path = path }] };
+        var closed = model with { Kind = LoadModelKind.Closed, Concurrency = options.Concurrency ?? model.Concurrency };
+        var ours = await RunOnceAsync(fixedScenario, data, closed, target, scenario.Name + " (closed, one URL)", "wrk", options, cancellationToken);
+        var seconds = (int)Math.Ceiling(closed.Duration.TotalSeconds);
+        var wrk = await WrkCrossCheck.RunAsync(new Uri(target, path), closed.Concurrency, seconds, cancellationToken);
+        var p99 = ours.Metrics.Latency.ValueAtPercentile(99);
+        var rpsDiff = (ours.Throughput - wrk.RequestsPerSecond) / wrk.RequestsPerSecond;
+        var p99Diff = (p99 - wrk.P99Micros) / wrk.P99Micros;
+        await output.WriteLineAsync(string.Create(Inv, $"""
+
+            Cross-check against wrk, {closed.Concurrency} connections, {seconds} s each, GET {path}:
+            | Tool | req/s | p50 ms | p99 ms |
+            |---|---:|---:|---:|
+            | load runner | {ours.Throughput:N0} | {ours.Metrics.Latency.ValueAtPercentile(50) / 1000.0:0.00} | {p99 / 1000.0:0.00} |
+            | wrk | {wrk.RequestsPerSecond:N0} | {wrk.P50Micros / 1000.0:0.00} | {wrk.P99Micros / 1000.0:0.00} |
+            | difference | {rpsDiff:+0.0%;-0.0%} | | {p99Diff:+0.0%;-0.0%} |
+            Within 15 %: req/s {(Math.Abs(rpsDiff) <= 0.15 ? "yes" : "no")}, p99 {(Math.Abs(p99Diff) <= 0.15 ? "yes" : "no")}.
+            """));
+        return [ours];
+    }
+
+    private static string Context(RunnerOptions options)
+    {
+        string Run(string file, string arguments)
+        {
+            try
+            {
+                using var p = Process.Start(new ProcessStartInfo(file, arguments) { RedirectStandardOutput = true, UseShellExecute = false });
+                var text = p?.StandardOutput.ReadToEnd().Trim() ?? "";
+                p?.WaitForExit();
+                return text;
+            }
+            catch (System.ComponentModel.Win32Exception)
+            {
+                return "?";
+            }
+        }
+
+        var load = File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "?";
+        return string.Create(Inv,
+            $"{DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, commit {Run("git", "rev-parse --short HEAD")}, {Environment.ProcessorCount} cores, {Run("uname", "-sr")}, load average {load} (at the end), target {options.BaseUrl}.");
+    }
+
+    private static string FindScenarioDirectory()
+    {
+        for (var dir = new DirectoryInfo(Environment.CurrentDirectory); dir is not null; dir = dir.Parent)
+        {
+            var candidate = Path.Combine(dir.FullName, "bench", "scenarios");
+            if (Directory.Exists(candidate))
+            {
+                return candidate;
+            }
+        }
+
+        throw new DirectoryNotFoundException("No bench/scenarios above the current directory; pass --scenario-dir.");
+    }
+}
