@@ -23,6 +23,7 @@ internal sealed partial class ChatConnection : IDisposable
     private readonly CancellationTokenSource _finished = new();
     private readonly Lock _closeLock = new();
     private CloseRequest? _close;
+    private volatile bool _ended;
     private long _lastActivity = Environment.TickCount64;
     private double _tokens;
     private long _tokensUpdated = Environment.TickCount64;
@@ -55,7 +56,8 @@ internal sealed partial class ChatConnection : IDisposable
     /// </summary>
     public void Enqueue(byte[] frame)
     {
-        if (!_outbound.Writer.TryWrite(frame) && _close is null)
+        // After the session ended its rooms may still hold it for a moment; frames for it are simply dropped.
+        if (!_outbound.Writer.TryWrite(frame) && _close is null && !_ended)
         {
             LogSlowConsumer(_logger, UserId, _options.SendQueueCapacity);
             RequestClose(WebSocketCloseStatus.PolicyViolation, "slow consumer: send queue full", null, dropQueued: true);
@@ -98,6 +100,7 @@ internal sealed partial class ChatConnection : IDisposable
         }
         finally
         {
+            _ended = true;
             _outbound.Writer.TryComplete();
             await _hub.LeaveAllAsync(this, _rooms);
             await writer;
