@@ -42,9 +42,13 @@ public sealed class MySqlFixture : IAsyncLifetime
         SocketPath = Path.Combine(_dataDirectory.Path, "mysqld.sock");
         Port = FreeTcpPort.Next();
 
+        // A private tmpdir: with the shared /tmp, parallel installs were seen to lose their temporary tables.
+        var tmpDir = Path.Combine(_dataDirectory.Path, "tmp");
+        Directory.CreateDirectory(tmpDir);
+
         using (var install = ServerProcess.Start(
             installDb,
-            ["--no-defaults", $"--datadir={dataDir}", "--user=root", "--auth-root-authentication-method=socket", "--skip-test-db"],
+            ["--no-defaults", $"--datadir={dataDir}", "--user=root", "--auth-root-authentication-method=socket", "--skip-test-db", $"--tmpdir={tmpDir}"],
             "mariadb-install-db"))
         {
             await WaitForExitAsync(install, TimeSpan.FromSeconds(120));
@@ -57,7 +61,7 @@ public sealed class MySqlFixture : IAsyncLifetime
                 $"--port={Port.ToString(CultureInfo.InvariantCulture)}", "--bind-address=127.0.0.1", "--user=root",
                 "--character-set-server=utf8mb4", "--collation-server=utf8mb4_general_ci",
                 $"--pid-file={Path.Combine(_dataDirectory.Path, "mysqld.pid")}",
-                "--innodb-buffer-pool-size=64M", "--skip-name-resolve", "--max-connections=500",
+                "--innodb-buffer-pool-size=64M", "--skip-name-resolve", "--max-connections=500", $"--tmpdir={tmpDir}",
             ],
             "mariadbd");
         await FreeTcpPort.WaitUntilListeningAsync(Port, _server, TimeSpan.FromSeconds(60));
