@@ -142,7 +142,8 @@ public sealed class LatencyHistogram
         }
     }
 
-    internal static int IndexOf(long value)
+    /// <summary>The bucket a value falls into (0 ≤ value ≤ <see cref="MaxTrackableValue"/>).</summary>
+    public static int IndexOf(long value)
     {
         if (value < SubBucketCount)
         {
@@ -154,7 +155,8 @@ public sealed class LatencyHistogram
         return SubBucketCount + (shift * SubBucketCount) + (mantissa - SubBucketCount);
     }
 
-    internal static (long Lower, long Width) BucketBounds(int index)
+    /// <summary>A bucket's lower bound and width.</summary>
+    public static (long Lower, long Width) BucketBounds(int index)
     {
         if (index < SubBucketCount)
         {
