@@ -34,7 +34,8 @@ public sealed class HaproxyBaseline : IAsyncDisposable
         // The same body for every path: the scenario's paths and ids reach it unchanged, only the answer is canned.
         await File.WriteAllTextAsync(config, string.Create(CultureInfo.InvariantCulture, $"""
             global
-              maxconn 20000
+              # Each connection needs two descriptors; 8000 stays below the usual 20000 descriptor limit here.
+              maxconn 8000
             defaults
               mode http
               timeout connect 5s
