@@ -34,14 +34,14 @@ internal static class Requests
         IReadOnlyDictionary<string, string>? current = null,
         PlacementTarget target = PlacementTarget.Donors,
         IEnumerable<string>? exclude = null) => new()
-    {
-        SafetyMargin = 0,
-        Hosts = hosts.ToList(),
-        Workers = workers.ToList(),
-        Current = current ?? new Dictionary<string, string>(),
-        Target = target,
-        Exclude = exclude?.ToList() ?? [],
-    };
+        {
+            SafetyMargin = 0,
+            Hosts = hosts.ToList(),
+            Workers = workers.ToList(),
+            Current = current ?? new Dictionary<string, string>(),
+            Target = target,
+            Exclude = exclude?.ToList() ?? [],
+        };
 
     /// <summary>Runs the planner with the suite's usual 10-second bound, so a runaway loop fails instead of hanging.</summary>
     public static async Task<PlacementPlan> PlanAsync(PlacementRequest request)
