@@ -40,7 +40,7 @@ await server.ExecuteAsRootAsync(
     $"CREATE USER '{MariaDbServer.User}'@'%' IDENTIFIED BY '{MariaDbServer.Password}'; " +
     $"GRANT ALL PRIVILEGES ON {MariaDbServer.Database}.* TO '{MariaDbServer.User}'@'%'; " +
     $"CREATE TABLE {MariaDbServer.Database}.post (id INT PRIMARY KEY, title VARCHAR(100) NOT NULL, body TEXT NOT NULL, created DATETIME(6) NOT NULL); " +
-    $"INSERT INTO {MariaDbServer.Database}.post SELECT seq, CONCAT('Post title ', seq), REPEAT(CONCAT('Body of post ', seq, '. '), 12), " +
+    $"USE {MariaDbServer.Database}; INSERT INTO post SELECT seq, CONCAT('Post title ', seq), REPEAT(CONCAT('Body of post ', seq, '. '), 12), " +
     $"TIMESTAMP '2026-01-01 00:00:00' + INTERVAL seq SECOND FROM seq_1_to_{options.Rows.ToString(CultureInfo.InvariantCulture)};",
     token);
 
@@ -55,22 +55,26 @@ var mySqlData = ClientLoad.MySqlData(connectionString);
 var warmup = TimeSpan.FromSeconds(options.WarmupSeconds);
 await ClientLoad.RunAsync(fleet, options.Rows, options.Concurrency, warmup, latencies, token);
 await ClientLoad.RunAsync(mySqlData, options.Rows, options.Concurrency, warmup, latencies, token);
-var calibration = await SlapRun.RunAsync(server.SocketPath, queryFile, options.Concurrency, options.Concurrency * 200L, token);
+var calibration = await SlapRun.RunAsync(SlapRun.OverSocket(server), queryFile, options.Concurrency, options.Concurrency * 200L, token);
 var slapQps = calibration.Queries / calibration.QueryPhase.TotalSeconds;
-var slapCommand = calibration.Command.Replace(
-    $"--number-of-queries={options.Concurrency * 200L}", "--number-of-queries=<QPS of the previous slap run × duration>", StringComparison.Ordinal);
+var slapCommand = calibration.Command
+    .Replace($"--number-of-queries={options.Concurrency * 200L}", "--number-of-queries=<QPS of the previous slap run × duration>", StringComparison.Ordinal)
+    .Replace(server.SocketPath, "<socket>", StringComparison.Ordinal);
 
 var runs = new List<ScenarioRun>();
 for (var round = 1; round <= options.Rounds; round++)
 {
     // Slap runs a query count, not a duration: size it from its previous rate so it lasts about as long.
-    var slapQueries = Math.Clamp((long)(slapQps * options.DurationSeconds), options.Concurrency * 100L, 20_000_000L);
-    var slapServer = await MeasureServerAsync(server, connectionString, () => SlapRun.RunAsync(server.SocketPath, queryFile, options.Concurrency, slapQueries, token), token);
-    var slap = slapServer.Outcome;
-    slapQps = slap.Queries / slap.QueryPhase.TotalSeconds;
-    runs.Add(new ScenarioRun(ScenarioRun.Slap, round, slap.Queries, slap.QueryPhase.TotalSeconds, double.NaN, double.NaN,
-        slap.SlapCpu.TotalMicroseconds, slapServer.ServerCpu.TotalMicroseconds, slapServer.Delta));
-    Report(runs[^1], $"wall {slap.Wall.TotalSeconds:F2} s incl. connect/teardown");
+    foreach (var (name, connect) in new[] { (ScenarioRun.Slap, SlapRun.OverSocket(server)), (ScenarioRun.SlapTcp, SlapRun.OverTcp(server)) })
+    {
+        var slapQueries = Math.Clamp((long)(slapQps * options.DurationSeconds), options.Concurrency * 100L, 20_000_000L);
+        var slapServer = await MeasureServerAsync(server, connectionString, () => SlapRun.RunAsync(connect, queryFile, options.Concurrency, slapQueries, token), token);
+        var slap = slapServer.Outcome;
+        slapQps = slap.Queries / slap.QueryPhase.TotalSeconds;
+        runs.Add(new ScenarioRun(name, round, slap.Queries, slap.QueryPhase.TotalSeconds, double.NaN, double.NaN,
+            slap.SlapCpu.TotalMicroseconds, slapServer.ServerCpu.TotalMicroseconds, slapServer.Delta));
+        Report(runs[^1], $"wall {slap.Wall.TotalSeconds:F2} s incl. connect/teardown");
+    }
 
     foreach (var (name, pointSelect) in new[] { (ScenarioRun.Fleet, fleet), (ScenarioRun.MySqlData, mySqlData) })
     {

@@ -13,6 +13,7 @@ internal sealed record ScenarioRun(
     ServerDelta Server)
 {
     public const string Slap = "mariadb-slap";
+    public const string SlapTcp = "mariadb-slap (TCP)";
     public const string Fleet = "Fleet.MySql";
     public const string MySqlData = "MySql.Data 8.0.16";
 

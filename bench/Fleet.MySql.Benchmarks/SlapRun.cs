@@ -10,6 +10,16 @@ namespace Fleet.MySql.Benchmarks;
 /// </summary>
 internal static partial class SlapRun
 {
+    /// <summary>Root over the Unix socket, as the issue asks: the server's own limit.</summary>
+    public static string[] OverSocket(MariaDbServer server) => ["-uroot", $"--socket={server.SocketPath}"];
+
+    /// <summary>The benchmark user over TCP to 127.0.0.1, the same transport and login as the .NET clients.</summary>
+    public static string[] OverTcp(MariaDbServer server) =>
+    [
+        "--protocol=tcp", "--host=127.0.0.1", $"--port={server.Port.ToString(CultureInfo.InvariantCulture)}",
+        $"-u{MariaDbServer.User}", $"-p{MariaDbServer.Password}",
+    ];
+
     /// <summary>Writes a file of point selects on random ids (slap cycles through it), returns its path.</summary>
     public static string WriteQueryFile(string directory, int rows, int count)
     {
@@ -26,11 +36,12 @@ internal static partial class SlapRun
     /// Slap times only the query phase (all clients connected, first query to last), reported as "Average number of
     /// seconds to run all queries"; QPS = queries ÷ that. The wall time of the whole process is kept as a check.
     /// </summary>
-    public static async Task<SlapOutcome> RunAsync(string socketPath, string queryFile, int concurrency, long totalQueries, CancellationToken cancellationToken)
+    public static async Task<SlapOutcome> RunAsync(
+        IReadOnlyList<string> connectArguments, string queryFile, int concurrency, long totalQueries, CancellationToken cancellationToken)
     {
         string[] arguments =
         [
-            "--no-defaults", $"--socket={socketPath}", "-uroot", $"--concurrency={concurrency.ToString(CultureInfo.InvariantCulture)}",
+            "--no-defaults", .. connectArguments, $"--concurrency={concurrency.ToString(CultureInfo.InvariantCulture)}",
             "--iterations=1", $"--number-of-queries={totalQueries.ToString(CultureInfo.InvariantCulture)}",
             $"--create-schema={MariaDbServer.Database}", "--no-drop", $"--query={queryFile}", "--delimiter=;",
         ];
@@ -44,7 +55,7 @@ internal static partial class SlapRun
         var seconds = ParseNumber(SecondsLine().Match(result.Output), result.Output);
         var perClient = ParseNumber(PerClientLine().Match(result.Output), result.Output);
         var queries = (long)Math.Round(perClient * concurrency);
-        return new SlapOutcome(queries, TimeSpan.FromSeconds(seconds), wall, slapCpu, "mariadb-slap " + string.Join(' ', arguments.Select(a => a.Replace(socketPath, "<socket>", StringComparison.Ordinal).Replace(queryFile, "<query file>", StringComparison.Ordinal))));
+        return new SlapOutcome(queries, TimeSpan.FromSeconds(seconds), wall, slapCpu, "mariadb-slap " + string.Join(' ', arguments.Select(a => a.Replace(queryFile, "<query file>", StringComparison.Ordinal))));
     }
 
     private static double ParseNumber(Match match, string output) => match.Success
