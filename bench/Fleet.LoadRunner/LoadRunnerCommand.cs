@@ -35,7 +35,7 @@ public static class LoadRunnerCommand
             var model = Apply(options, scenario.Load.ToModel());
             await output.WriteLineAsync($"== {scenario.Name}: {ReportWriter.Describe(model)} against {target}");
             var data = scenario.Setup.Users + scenario.Setup.Topics > 0
-                ? await ApiSetup.CreateAsync(http, scenario.Setup, runId, cancellationToken)
+                ? await ApiSetup.CreateAsync(http, scenario.Setup, runId + "-" + scenario.Name, cancellationToken)
                 : ScenarioData.Empty;
             if (options.Wrk)
             {
@@ -46,7 +46,7 @@ public static class LoadRunnerCommand
             RunResult? baseline = null;
             if (haproxy is not null)
             {
-                baseline = await RunOnceAsync(scenario, data, model, haproxy.BaseUrl, scenario.Name + " @haproxy-return", runId, options, cancellationToken);
+                baseline = await RunOnceAsync(scenario, data, model, haproxy.BaseUrl, scenario.Name + " @haproxy-return", runId, options, cancellationToken, anySuccess: true);
                 runs.Add(baseline);
             }
 
@@ -111,10 +111,10 @@ public static class LoadRunnerCommand
     }
 
     private static async Task<RunResult> RunOnceAsync(
-        ScenarioDefinition scenario, ScenarioData data, LoadModel model, Uri target, string name, string runId, RunnerOptions options, CancellationToken cancellationToken)
+        ScenarioDefinition scenario, ScenarioData data, LoadModel model, Uri target, string name, string runId, RunnerOptions options, CancellationToken cancellationToken, bool anySuccess = false)
     {
         using var http = HttpScenario.CreateClient(target);
-        var requests = new HttpScenario(http, scenario, data, runId + "-" + name.GetHashCode(StringComparison.Ordinal).ToString("x8", Inv));
+        var requests = new HttpScenario(http, scenario, data, runId + "-" + name.GetHashCode(StringComparison.Ordinal).ToString("x8", Inv), anySuccess);
         var engine = new LoadEngine(model, requests.SendAsync)
         {
             Progress = options.NoProgress ? null : (elapsed, m) => Console.Error.Write(string.Create(Inv,
