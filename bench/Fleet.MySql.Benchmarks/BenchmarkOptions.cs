@@ -11,7 +11,7 @@ internal sealed class BenchmarkOptions
     [Option("duration", Default = 10, HelpText = "Seconds per scenario run.")]
     public int DurationSeconds { get; set; }
 
-    [Option("warmup", Default = 2, HelpText = "Seconds of unreported warm-up per client before the first round.")]
+    [Option("warmup", Default = 5, HelpText = "Seconds of unreported warm-up per client before the first round.")]
     public int WarmupSeconds { get; set; }
 
     [Option("concurrency", Default = 64, HelpText = "Concurrent callers (slap clients, async loops, tasks).")]
