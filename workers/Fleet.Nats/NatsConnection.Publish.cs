@@ -59,7 +59,7 @@ public sealed partial class NatsConnection
         }
 
         var frameLength = ProtocolWriter.GetPublishLength(subject, replyTo, headersLength, data.Length, headers is not null);
-        if (!_writeLock.Wait(0, CancellationToken.None))
+        if (!TryEnterWriteLock())
         {
             return PublishContendedAsync(subject, data, headers, replyTo, frameLength, cancellationToken);
         }
@@ -91,6 +91,31 @@ public sealed partial class NatsConnection
         return AwaitFlushAndReleaseAsync(flush);
     }
 
+    /// <summary>
+    /// Takes _writeLock without waiting, retrying briefly: most holders (the write loop committing, another publisher)
+    /// keep it for well under a microsecond, and the asynchronous wait allocates a waiter and completes the publish
+    /// on another thread.
+    /// </summary>
+    private bool TryEnterWriteLock()
+    {
+        if (_writeLock.Wait(0, CancellationToken.None))
+        {
+            return true;
+        }
+
+        var spin = default(SpinWait);
+        for (var attempt = 0; attempt < 20; attempt++)
+        {
+            spin.SpinOnce(sleep1Threshold: -1);
+            if (_writeLock.Wait(0, CancellationToken.None))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
     /// <summary>Waits until the server has processed everything written before this call (a PING/PONG round trip).</summary>
     public Task FlushAsync(CancellationToken cancellationToken = default) => PingAsync(cancellationToken);
 
@@ -119,7 +144,7 @@ public sealed partial class NatsConnection
         // NatsReconnectBufferFullException fires first and a publish never blocks on a dead socket.
         var pause = Math.Max(options.ReconnectBufferBytes, 64 * 1024) + (4L * 1024 * 1024);
         return new Pipe(new PipeOptions(
-            pool: new OutboundMemoryPool(pause),
+            pool: new OutboundMemoryPool(pause).Prefill(),
             pauseWriterThreshold: pause,
             resumeWriterThreshold: pause / 2,
             readerScheduler: new WriteLoopScheduler(),
@@ -228,9 +253,11 @@ public sealed partial class NatsConnection
         var spin = default(SpinWait);
         while (Volatile.Read(ref _uncommittedBytes) > 0 && Volatile.Read(ref _writeLoopIdle) != 0 && !connection.IsLost)
         {
-            if (!_writeLock.Wait(0, CancellationToken.None))
+            // While publishers keep coming, the next one commits on seeing the loop idle: give it a few microseconds
+            // before competing with it for the lock, so that publishers rarely find the lock taken by this loop.
+            if (spin.Count < 10 || !_writeLock.Wait(0, CancellationToken.None))
             {
-                spin.SpinOnce();
+                spin.SpinOnce(sleep1Threshold: -1);
                 continue;
             }
 

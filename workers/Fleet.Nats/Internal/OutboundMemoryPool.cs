@@ -20,10 +20,26 @@ internal sealed class OutboundMemoryPool(long maxIdleBytes) : MemoryPool<byte>
     // socket, and with a smaller cap every block beyond it was allocated afresh and dropped on return (the bench
     // measured 1.5-8.6 B/msg at 16 B). The memory is the bound the pipe already allows while publishing.
     private readonly int _maxIdleBlocks = (int)Math.Max(1, maxIdleBytes / BlockSize);
-    private readonly Stack<Block> _idle = new();
+    // Blocks created with the pool: a burst of a few hundred KB then never allocates on the publishing thread, however
+    // far the write loop lags behind it (how many blocks a burst needs depends on that lag, so growing on demand
+    // made "no allocation per publish" depend on scheduling). 512 KB per connection.
+    private const int InitialBlocks = 8;
+
+    private readonly Stack<Block> _idle = new(InitialBlocks);
     private readonly Lock _lock = new();
 
     public override int MaxBufferSize => BlockSize;
+
+    /// <summary>Creates the initial idle blocks; called once by the owner, before the pipe rents any.</summary>
+    public OutboundMemoryPool Prefill()
+    {
+        for (var i = 0; i < InitialBlocks; i++)
+        {
+            _idle.Push(new Block(this));
+        }
+
+        return this;
+    }
 
     public override IMemoryOwner<byte> Rent(int minBufferSize = -1)
     {
