@@ -26,7 +26,7 @@ public sealed class SyncWorker : IAsyncDisposable
     public WebApplication App { get; }
 
     public static async Task<SyncWorker> StartAsync(
-        string connectionString, string natsUrl, string stream, string region = "eu", IDictionary<string, string?>? settings = null)
+        string connectionString, string natsUrl, string stream, string region = "eu", IDictionary<string, string?>? settings = null, bool waitUntilReady = true)
     {
         var n = Interlocked.Increment(ref _counter);
         var port = FreeTcpPort.Next();
@@ -58,6 +58,11 @@ public sealed class SyncWorker : IAsyncDisposable
         app.MapSyncWorker();
         await app.StartAsync();
         var worker = new SyncWorker(app, logs, port);
+        if (!waitUntilReady)
+        {
+            return worker;
+        }
+
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         while (true)
         {
