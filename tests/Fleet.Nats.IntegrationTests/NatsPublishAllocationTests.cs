@@ -38,6 +38,8 @@ public class NatsPublishAllocationTests(NatsServerFixture server)
         }
 
         const int Measured = (Batches - WarmUpBatches) * BatchSize;
-        Assert.True(allocated == 0, $"{allocated} bytes allocated for {Measured} publishes ({(double)allocated / Measured:F3} per message).");
+        // Amortised bound, not zero: the smallest object is 24 bytes, so any allocation per message would put
+        // this above 24 B/msg, while a rare one-off (the write lock's slow path, a pool refill) stays far below.
+        Assert.True(allocated < Measured / 10, $"{allocated} bytes allocated for {Measured} publishes ({(double)allocated / Measured:F3} per message).");
     }
 }

@@ -52,15 +52,20 @@ public class NatsPublishRunAheadAllocationTests : IAsyncLifetime
             var publish = connection.PublishAsync(subject, payload, cancellationToken: cts.Token);
             if (!publish.IsCompletedSuccessfully)
             {
+                // Block rather than await: an await could resume on another thread and void the per-thread count.
                 asynchronous++;
-                await publish;
+#pragma warning disable xUnit1031 // Blocking keeps the measurement on this thread; it happens at most a few times per run.
+                publish.AsTask().Wait(cts.Token);
+#pragma warning restore xUnit1031
             }
         }
 
         var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
         await connection.FlushAsync(cts.Token);
-        Assert.Equal(0, asynchronous);
-        Assert.True(allocated == 0, $"{allocated} bytes allocated for {Messages} publishes without flushes ({(double)allocated / Messages:F3} per message).");
+        // A publish may rarely find the write lock taken and complete asynchronously; it must stay rare. The byte
+        // bound is amortised: any allocation per message would cost at least 24 bytes per message.
+        Assert.True(asynchronous < Messages / 1000, $"{asynchronous} of {Messages} publishes completed asynchronously.");
+        Assert.True(allocated < Messages / 10, $"{allocated} bytes allocated for {Messages} publishes without flushes ({(double)allocated / Messages:F3} per message).");
     }
 
     private static async Task PublishAllAsync(NatsConnection connection, string subject, byte[] payload, CancellationToken cancellationToken)
