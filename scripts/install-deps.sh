@@ -19,7 +19,8 @@ if [ ${#missing[@]} -gt 0 ]; then
   fi
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -q
-  # Debian starts services on install only under systemd; policy-rc.d keeps a host's own init quiet too.
+  # On a systemd host this also starts the packages' default services; the fleet and the tests use their own
+  # instances on their own addresses and ports, so those stay untouched (and harmless).
   apt-get install -y -q --no-install-recommends "${missing[@]}"
 fi
 
