@@ -47,19 +47,29 @@ public static class ApiSetup
 
     private static async Task<JsonElement> PostAsync(HttpClient http, string path, object body, string? token, CancellationToken cancellationToken)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = JsonContent.Create(body) };
-        if (token is not null)
+        // HAProxy answers 503 itself for a moment when every server of a backend is out of rotation (seen right after
+        // the log-in load); the request never reached a worker, so sending it again is safe. Bounded: 5 attempts.
+        for (var attempt = 1; ; attempt++)
         {
-            request.Headers.Authorization = new("Bearer", token);
-        }
+            using var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = JsonContent.Create(body) };
+            if (token is not null)
+            {
+                request.Headers.Authorization = new("Bearer", token);
+            }
 
-        using var response = await http.SendAsync(request, cancellationToken);
-        var text = await response.Content.ReadAsStringAsync(cancellationToken);
-        if (!response.IsSuccessStatusCode)
-        {
-            throw new HttpRequestException($"Setup {path} answered {(int)response.StatusCode}: {text}");
-        }
+            using var response = await http.SendAsync(request, cancellationToken);
+            var text = await response.Content.ReadAsStringAsync(cancellationToken);
+            if (response.IsSuccessStatusCode)
+            {
+                return JsonDocument.Parse(text).RootElement.Clone();
+            }
 
-        return JsonDocument.Parse(text).RootElement.Clone();
+            if (response.StatusCode != System.Net.HttpStatusCode.ServiceUnavailable || attempt == 5)
+            {
+                throw new HttpRequestException($"Setup {path} answered {(int)response.StatusCode}: {text}");
+            }
+
+            await Task.Delay(TimeSpan.FromSeconds(attempt), cancellationToken);
+        }
     }
 }

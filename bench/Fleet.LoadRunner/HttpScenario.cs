@@ -52,10 +52,13 @@ public sealed class HttpScenario
         Timeout = Timeout.InfiniteTimeSpan,
     };
 
-    /// <summary>Sends request <paramref name="index"/>; never throws for a failed request, except on cancellation.</summary>
-    public async Task<RequestOutcome> SendAsync(long index, CancellationToken cancellationToken)
+    /// <summary>Sends request <paramref name="index"/> of a step picked by weight; never throws for a failed request, except on cancellation.</summary>
+    public Task<RequestOutcome> SendAsync(long index, CancellationToken cancellationToken) => SendAsync(Pick(), index, cancellationToken);
+
+    /// <summary>Sends request <paramref name="index"/> of an HTTP <paramref name="step"/>; never throws for a failed request, except on cancellation.</summary>
+    public async Task<RequestOutcome> SendAsync(StepDefinition step, long index, CancellationToken cancellationToken)
     {
-        var step = Pick();
+        ArgumentNullException.ThrowIfNull(step);
         using var request = new HttpRequestMessage(new HttpMethod(step.Method), Fill(step.Path, index));
         long bytesOut = 0;
         if (step.Body is not null)
@@ -121,7 +124,8 @@ public sealed class HttpScenario
         return total;
     }
 
-    private StepDefinition Pick()
+    /// <summary>One of the scenario's steps (any kind), at random by weight.</summary>
+    internal StepDefinition Pick()
     {
         if (_steps.Length == 1)
         {

@@ -6,6 +6,12 @@ namespace Fleet.LoadRunner;
 /// <summary>What the console program does with its options: setup, baselines, runs, cross-check, reports.</summary>
 public static class LoadRunnerCommand
 {
+    /// <summary>Exit code: a scenario could not run (setup failed) or a run recorded no request.</summary>
+    public const int ExitNotRun = 1;
+
+    /// <summary>Exit code with <c>--fail-on-errors</c>: every scenario ran, but some measured request failed (see report.json).</summary>
+    public const int ExitErrors = 3;
+
     private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
 
     /// <summary>Runs every requested scenario and writes the reports; returns the process exit code.</summary>
@@ -29,14 +35,27 @@ public static class LoadRunnerCommand
         var ratios = new List<string>();
         await using var haproxy = options.Baseline ? await HaproxyBaseline.StartAsync(cancellationToken) : null;
         using var http = HttpScenario.CreateClient(target);
+        var notRun = new List<string>();
         foreach (var file in files)
         {
             var scenario = ScenarioDefinition.FromFile(file);
             var model = Apply(options, scenario.Load.ToModel());
             await output.WriteLineAsync($"== {scenario.Name}: {ReportWriter.Describe(model)} against {target}");
-            var data = scenario.Setup.Users + scenario.Setup.Topics > 0
-                ? await ApiSetup.CreateAsync(http, scenario.Setup, runId + "-" + scenario.Name, cancellationToken)
-                : ScenarioData.Empty;
+            ScenarioData data;
+            try
+            {
+                data = scenario.Setup.Users + scenario.Setup.Topics > 0
+                    ? await ApiSetup.CreateAsync(http, scenario.Setup, runId + "-" + scenario.Name, cancellationToken)
+                    : ScenarioData.Empty;
+            }
+            catch (HttpRequestException ex)
+            {
+                // One scenario's failed setup (e.g. HAProxy's 503 for a moment) should not cost the other scenarios their runs.
+                notRun.Add($"{scenario.Name}: setup failed: {ex.Message}");
+                await output.WriteLineAsync(notRun[^1]);
+                continue;
+            }
+
             if (options.Wrk)
             {
                 runs.AddRange(await CrossCheckAsync(options, scenario, data, model, target, output, cancellationToken));
@@ -44,10 +63,17 @@ public static class LoadRunnerCommand
             }
 
             RunResult? baseline = null;
-            if (haproxy is not null)
+            // haproxy-return answers a WebSocket upgrade with a plain 200: chat steps have no baseline there.
+            var baselineScenario = scenario with { Steps = [.. scenario.Steps.Where(s => s.Kind != StepKind.Chat)] };
+            if (haproxy is not null && baselineScenario.Steps.Count > 0)
             {
-                baseline = await RunOnceAsync(scenario, data, model, haproxy.BaseUrl, scenario.Name + " @haproxy-return", runId, options, cancellationToken, anySuccess: true);
+                var suffix = baselineScenario.Steps.Count < scenario.Steps.Count ? " @haproxy-return (no chat)" : " @haproxy-return";
+                baseline = await RunOnceAsync(baselineScenario, data, model, haproxy.BaseUrl, scenario.Name + suffix, runId, options, cancellationToken, anySuccess: true);
                 runs.Add(baseline);
+            }
+            else if (haproxy is not null)
+            {
+                await output.WriteLineAsync($"{scenario.Name}: no haproxy-return baseline (only chat steps, which need a WebSocket server).");
             }
 
             RunResult? direct = null;
@@ -57,7 +83,19 @@ public static class LoadRunnerCommand
                 runs.Add(direct);
             }
 
-            var run = await RunOnceAsync(scenario, data, model, target, scenario.Name, runId, options, cancellationToken);
+            RunResult run;
+            try
+            {
+                run = await RunOnceAsync(scenario, data, model, target, scenario.Name, runId, options, cancellationToken);
+            }
+            catch (Exception ex) when (ex is HttpRequestException or InvalidOperationException or System.Net.WebSockets.WebSocketException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
+            {
+                // The chat rooms could not be joined before the load.
+                notRun.Add($"{scenario.Name}: chat setup failed: {ex.Message}");
+                await output.WriteLineAsync(notRun[^1]);
+                continue;
+            }
+
             runs.Add(run);
             if (baseline is not null)
             {
@@ -77,19 +115,25 @@ public static class LoadRunnerCommand
 
         var context = Context(options);
         var markdown = ReportWriter.Markdown(runs, "### Load runner results", context)
-            + (ratios.Count > 0 ? "\nOurs as a ratio of the baseline measured in the same run:\n\n" + ReportWriter.RatioHeader + string.Concat(ratios) : "");
+            + (ratios.Count > 0 ? "\nOurs as a ratio of the baseline measured in the same run:\n\n" + ReportWriter.RatioHeader + string.Concat(ratios) : "")
+            + (notRun.Count > 0 ? "\nScenarios that did not run:\n\n" + string.Concat(notRun.Select(n => "- " + n + "\n")) : "");
         await output.WriteLineAsync();
         await output.WriteLineAsync(markdown);
         if (options.Output is not null)
         {
             Directory.CreateDirectory(options.Output);
             await File.WriteAllTextAsync(Path.Combine(options.Output, "summary.md"), markdown, cancellationToken);
-            await File.WriteAllTextAsync(Path.Combine(options.Output, "report.json"), ReportWriter.Json(runs, context), cancellationToken);
-            await File.WriteAllTextAsync(Path.Combine(options.Output, "report.html"), ReportWriter.Html(runs, "Fleet load runner", context), cancellationToken);
+            await File.WriteAllTextAsync(Path.Combine(options.Output, "report.json"), ReportWriter.Json(runs, context, notRun), cancellationToken);
+            await File.WriteAllTextAsync(Path.Combine(options.Output, "report.html"), ReportWriter.Html(runs, "Fleet load runner", context + (notRun.Count > 0 ? " Did not run: " + string.Join("; ", notRun) : "")), cancellationToken);
             await output.WriteLineAsync("Reports written to " + options.Output);
         }
 
-        return runs.Count > 0 && runs.All(r => r.Metrics.Latency.Count > 0) ? 0 : 1;
+        if (notRun.Count > 0 || runs.Count == 0 || runs.Any(r => r.Metrics.Latency.Count == 0))
+        {
+            return ExitNotRun;
+        }
+
+        return options.FailOnErrors && runs.Any(r => r.Metrics.ErrorCount > 0) ? ExitErrors : 0;
     }
 
     /// <summary>Applies command-line overrides to a scenario's model.</summary>
@@ -114,7 +158,8 @@ public static class LoadRunnerCommand
         ScenarioDefinition scenario, ScenarioData data, LoadModel model, Uri target, string name, string runId, RunnerOptions options, CancellationToken cancellationToken, bool anySuccess = false)
     {
         using var http = HttpScenario.CreateClient(target);
-        var requests = new HttpScenario(http, scenario, data, runId + "-" + name.GetHashCode(StringComparison.Ordinal).ToString("x8", Inv), anySuccess);
+        await using var requests = await ScenarioRequests.CreateAsync(
+            http, scenario, data, runId + "-" + name.GetHashCode(StringComparison.Ordinal).ToString("x8", Inv), anySuccess, cancellationToken);
         var engine = new LoadEngine(model, requests.SendAsync)
         {
             Progress = options.NoProgress ? null : (elapsed, m) => Console.Error.Write(string.Create(Inv,

@@ -14,6 +14,7 @@ public sealed class MetricsRecorder
     private readonly Dictionary<string, LatencyHistogram> _steps = new(StringComparer.Ordinal);
     private readonly Dictionary<string, long> _stepErrors = new(StringComparer.Ordinal);
     private readonly Dictionary<string, long> _errors = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, LatencyHistogram> _timings = new(StringComparer.Ordinal);
     private readonly List<SecondStats> _seconds = [];
     private long _bytesIn;
     private long _bytesOut;
@@ -59,6 +60,17 @@ public sealed class MetricsRecorder
                 second.Errors++;
             }
 
+            foreach (var timing in outcome.Timings ?? [])
+            {
+                if (!_timings.TryGetValue(timing.Name, out var histogram))
+                {
+                    histogram = new LatencyHistogram();
+                    _timings.Add(timing.Name, histogram);
+                }
+
+                histogram.Record(timing.Micros);
+            }
+
             _bytesIn += outcome.BytesIn;
             _bytesOut += outcome.BytesOut;
         }
@@ -75,6 +87,7 @@ public sealed class MetricsRecorder
                 new Dictionary<string, long>(_stepErrors, StringComparer.Ordinal),
                 new Dictionary<string, long>(_errors, StringComparer.Ordinal),
                 [.. _seconds],
+                _timings.ToDictionary(p => p.Key, p => p.Value.Clone(), StringComparer.Ordinal),
                 _started,
                 _late,
                 _bytesIn,

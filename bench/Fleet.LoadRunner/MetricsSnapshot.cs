@@ -6,6 +6,7 @@ namespace Fleet.LoadRunner;
 /// <param name="StepErrors">Errors per step name.</param>
 /// <param name="Errors">Errors by kind: <c>http-503</c>, <c>timeout</c>, <c>socket</c>, …</param>
 /// <param name="Seconds">Per-second series from the end of the warm-up.</param>
+/// <param name="Timings">Latencies measured inside requests (chat send→ack, send→receive), by name; not requests themselves.</param>
 /// <param name="Started">Measured requests started.</param>
 /// <param name="Late">Open model: requests that started more than 1 ms after their intended time.</param>
 /// <param name="BytesIn">Response bytes (headers excluded: the handler does not expose them).</param>
@@ -16,6 +17,7 @@ public sealed record MetricsSnapshot(
     IReadOnlyDictionary<string, long> StepErrors,
     IReadOnlyDictionary<string, long> Errors,
     IReadOnlyList<SecondStats> Seconds,
+    IReadOnlyDictionary<string, LatencyHistogram> Timings,
     long Started,
     long Late,
     long BytesIn,

@@ -47,6 +47,26 @@ public static class ReportWriter
             }
         }
 
+        var timingRuns = runs.Where(r => r.Metrics.Timings.Count > 0).ToList();
+        if (timingRuns.Count > 0)
+        {
+            sb.Append("\nTimings inside requests (chat: from writing the send frame; not requests themselves):\n\n");
+            sb.Append("| Run | Timing | Count | per s | p50 ms | p75 ms | p95 ms | p99 ms | p99.9 ms | max ms |\n|---|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+            foreach (var run in timingRuns)
+            {
+                foreach (var (name, h) in run.Metrics.Timings.OrderBy(t => t.Key, StringComparer.Ordinal))
+                {
+                    sb.Append(Inv, $"| {run.Name} | {name} | {h.Count:N0} | {h.Count / Math.Max(run.MeasuredTime.TotalSeconds, 0.001):N0} | ");
+                    foreach (var p in Percentiles)
+                    {
+                        sb.Append(Inv, $"{Ms(h.ValueAtPercentile(p))} | ");
+                    }
+
+                    sb.Append(Inv, $"{Ms(h.Max)} |\n");
+                }
+            }
+        }
+
         var errorRuns = runs.Where(r => r.Metrics.ErrorCount > 0).ToList();
         if (errorRuns.Count > 0)
         {
@@ -76,7 +96,7 @@ public static class ReportWriter
     public const string RatioHeader = "| Ratio | req/s | p50 | p99 | max |\n|---|---:|---:|---:|---:|\n";
 
     /// <summary>Everything measured, as indented JSON.</summary>
-    public static string Json(IReadOnlyList<RunResult> runs, string context)
+    public static string Json(IReadOnlyList<RunResult> runs, string context, IReadOnlyList<string>? notRun = null)
     {
         ArgumentNullException.ThrowIfNull(runs);
         object Summary(LatencyHistogram h) => new
@@ -94,6 +114,7 @@ public static class ReportWriter
         var document = new
         {
             context,
+            notRun = notRun ?? [],
             runs = runs.Select(r => new
             {
                 name = r.Name,
@@ -104,11 +125,15 @@ public static class ReportWriter
                 started = r.Metrics.Started,
                 late = r.Metrics.Late,
                 throughput = Math.Round(r.Throughput, 1),
+                requests = r.Metrics.Latency.Count,
+                errorCount = r.Metrics.ErrorCount,
                 errors = r.Metrics.Errors,
+                stepErrors = r.Metrics.StepErrors,
                 bytesIn = r.Metrics.BytesIn,
                 bytesOut = r.Metrics.BytesOut,
                 latency = Summary(r.Metrics.Latency),
                 steps = r.Metrics.Steps.ToDictionary(s => s.Key, s => Summary(s.Value)),
+                timings = r.Metrics.Timings.ToDictionary(t => t.Key, t => Summary(t.Value)),
                 seconds = r.Metrics.Seconds.Select((s, i) => new
                 {
                     second = i,
@@ -165,7 +190,28 @@ public static class ReportWriter
                 [("completed", seconds.Select(s => (double)s.Latency.Count).ToArray()), ("started", seconds.Select(s => (double)s.Started).ToArray()), ("errors", seconds.Select(s => (double)s.Errors).ToArray())]));
             sb.Append(LineChart("Latency over time (ms, per second of completion)", "s", "ms",
                 [("p50", seconds.Select(s => s.Latency.ValueAtPercentile(50) / 1000.0).ToArray()), ("p99", seconds.Select(s => s.Latency.ValueAtPercentile(99) / 1000.0).ToArray()), ("max", seconds.Select(s => s.Latency.Max / 1000.0).ToArray())]));
-            sb.Append(DistributionChart(run.Metrics.Latency));
+            sb.Append(DistributionChart("Latency by percentile (ms)", run.Metrics.Latency));
+            if (run.Metrics.Timings.Count > 0)
+            {
+                sb.Append("<table><tr><th>Timing inside requests</th><th>Count</th><th>per s</th><th>p50 ms</th><th>p75 ms</th><th>p95 ms</th><th>p99 ms</th><th>p99.9 ms</th><th>max ms</th></tr>\n");
+                foreach (var (name, h) in run.Metrics.Timings.OrderBy(t => t.Key, StringComparer.Ordinal))
+                {
+                    sb.Append(Inv, $"<tr><td>{E(name)}</td><td>{h.Count:N0}</td><td>{h.Count / Math.Max(run.MeasuredTime.TotalSeconds, 0.001):N0}</td>");
+                    foreach (var p in Percentiles)
+                    {
+                        sb.Append(Inv, $"<td>{Ms(h.ValueAtPercentile(p))}</td>");
+                    }
+
+                    sb.Append(Inv, $"<td>{Ms(h.Max)}</td></tr>\n");
+                }
+
+                sb.Append("</table>\n");
+                foreach (var (name, h) in run.Metrics.Timings.OrderBy(t => t.Key, StringComparer.Ordinal))
+                {
+                    sb.Append(DistributionChart(name + " by percentile (ms)", h));
+                }
+            }
+
             sb.Append('\n');
         }
 
@@ -214,7 +260,7 @@ public static class ReportWriter
         return sb.ToString();
     }
 
-    private static string DistributionChart(LatencyHistogram histogram)
+    private static string DistributionChart(string title, LatencyHistogram histogram)
     {
         // Percentile curve on a log-scaled "nines" axis (HdrHistogram's classic plot): x = -log10(1 - q).
         const int W = 520, H = 240, L = 55, R = 10, T = 25, B = 30;
@@ -229,7 +275,7 @@ public static class ReportWriter
         double X(double nines) => L + ((W - L - R) * nines / 4);
         double Y(double v) => H - B - ((H - T - B) * v / yMax);
         var sb = new StringBuilder();
-        sb.Append(Inv, $"<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{W}\" height=\"{H}\" viewBox=\"0 0 {W} {H}\"><text x=\"{L}\" y=\"15\" font-size=\"12\">Latency by percentile (ms)</text>");
+        sb.Append(Inv, $"<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{W}\" height=\"{H}\" viewBox=\"0 0 {W} {H}\"><text x=\"{L}\" y=\"15\" font-size=\"12\">{E(title)}</text>");
         sb.Append(Inv, $"<line x1=\"{L}\" y1=\"{H - B}\" x2=\"{W - R}\" y2=\"{H - B}\" stroke=\"#888\"/><line x1=\"{L}\" y1=\"{T}\" x2=\"{L}\" y2=\"{H - B}\" stroke=\"#888\"/>");
         string[] labels = ["0%", "90%", "99%", "99.9%", "99.99%"];
         for (var i = 0; i <= 4; i++)

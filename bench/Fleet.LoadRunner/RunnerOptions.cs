@@ -50,6 +50,9 @@ public sealed class RunnerOptions
     [Option('o', "output", HelpText = "Report folder: summary.md, report.json, report.html (default: none, console only).")]
     public string? Output { get; set; }
 
+    [Option("fail-on-errors", HelpText = "Exit with code 3 when any measured request failed (report.json: runs[].errors by kind, runs[].stepErrors by step).")]
+    public bool FailOnErrors { get; set; }
+
     [Option("no-progress", HelpText = "No progress line.")]
     public bool NoProgress { get; set; }
 }

@@ -13,7 +13,8 @@ public sealed record ScenarioDefinition
     {
         ReadCommentHandling = JsonCommentHandling.Skip,
         AllowTrailingCommas = true,
-        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.CamelCase) },
+        // Kebab case: "open", "closed", "http", "chat", "sync-push".
+        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.KebabCaseLower) },
         UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
     };
 
@@ -37,12 +38,44 @@ public sealed record ScenarioDefinition
     {
         var scenario = JsonSerializer.Deserialize<ScenarioDefinition>(File.ReadAllText(path), JsonOptions)
             ?? throw new InvalidDataException($"{path}: empty scenario");
-        if (scenario.Steps.Count == 0 || scenario.Steps.Any(s => s.Weight <= 0 || !s.Path.StartsWith('/')))
+        if (scenario.Validate() is { } problem)
         {
-            throw new InvalidDataException($"{path}: a scenario needs steps, each with a positive weight and a path starting with '/'.");
+            throw new InvalidDataException($"{path}: {problem}");
         }
 
         return scenario;
+    }
+
+    /// <summary>Null when the scenario can run, otherwise what is wrong with it.</summary>
+    public string? Validate()
+    {
+        if (Steps.Count == 0 || Steps.Any(s => s.Weight <= 0 || !s.Path.StartsWith('/')))
+        {
+            return "a scenario needs steps, each with a positive weight and a path starting with '/'.";
+        }
+
+        // Each chat client is one socket held for the whole run; the cap keeps a typo from opening a million.
+        if (Steps.Any(s => s.Kind == StepKind.Chat && (s.Rooms < 1 || s.ClientsPerRoom < 2 || s.Rooms * s.ClientsPerRoom > 10_000)))
+        {
+            return "a chat step needs at least 1 room and 2 clients per room, at most 10,000 clients in all.";
+        }
+
+        if (Steps.Any(s => s.Kind == StepKind.SyncPush && s.BatchSize is < 1 or > 50))
+        {
+            return "a sync-push step sends 1 to 50 mutations per batch (the sync worker's default MaxBatchSize).";
+        }
+
+        if (Steps.Any(s => s.Kind is StepKind.Chat or StepKind.SyncPush) && Setup.Users < 1)
+        {
+            return "chat and sync-push steps need setup users (their tokens authenticate the clients).";
+        }
+
+        if (Steps.Any(s => s.Kind == StepKind.SyncPush) && Setup.Topics < 1)
+        {
+            return "a sync-push step creates posts and needs setup topics.";
+        }
+
+        return null;
     }
 
     /// <summary>Parses a scenario from JSON text (tests).</summary>
