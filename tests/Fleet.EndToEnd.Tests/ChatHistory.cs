@@ -1,0 +1,73 @@
+using System.Net.WebSockets;
+using System.Text;
+using System.Text.Json;
+
+namespace Fleet.EndToEnd.Tests;
+
+/// <summary>Reads a room's whole stored history through the ingress, page by page with the <c>history</c> frame.</summary>
+internal static class ChatHistory
+{
+    public static async Task<IReadOnlyList<ChatHistoryEntry>> ReadAllAsync(Uri ingress, string token, string room, CancellationToken cancellationToken)
+    {
+        using var socket = new ClientWebSocket();
+        socket.Options.SetRequestHeader("Authorization", $"Bearer {token}");
+        await socket.ConnectAsync(new Uri($"ws://{ingress.Authority}/chat/v1/ws"), cancellationToken);
+        await ChatSender.SendFrameAsync(socket, new { type = "join", v = 1, room }, cancellationToken);
+        var joined = await ReceiveHistoryAsync(socket, cancellationToken);
+        var head = joined.GetProperty("headOffset").GetInt64();
+        var entries = new Dictionary<long, ChatHistoryEntry>();
+        Add(entries, joined);
+
+        // Pages end below the lowest offset seen so far; offsets start at 1 and have no holes. Bounded by the head.
+        for (var page = 0; page <= head && entries.Count > 0 && entries.Keys.Min() > 1; page++)
+        {
+            await ChatSender.SendFrameAsync(socket, new { type = "history", v = 1, room, beforeOffset = entries.Keys.Min() }, cancellationToken);
+            if (!Add(entries, await ReceiveHistoryAsync(socket, cancellationToken)))
+            {
+                break;
+            }
+        }
+
+        await socket.CloseAsync(WebSocketCloseStatus.NormalClosure, "done", cancellationToken);
+        Assert.True(entries.Count == head, $"room {room} has head offset {head} but history returned {entries.Count} messages");
+        return [.. entries.Values.OrderBy(e => e.Offset)];
+    }
+
+    private static bool Add(Dictionary<long, ChatHistoryEntry> entries, JsonElement history)
+    {
+        var added = false;
+        foreach (var message in history.GetProperty("messages").EnumerateArray())
+        {
+            var entry = new ChatHistoryEntry(
+                message.GetProperty("offset").GetInt64(), message.GetProperty("sender").GetString()!, message.GetProperty("clientMsgId").GetString()!);
+            added |= entries.TryAdd(entry.Offset, entry);
+        }
+
+        return added;
+    }
+
+    private static async Task<JsonElement> ReceiveHistoryAsync(ClientWebSocket socket, CancellationToken cancellationToken)
+    {
+        var buffer = new byte[256 * 1024];
+        while (true)
+        {
+            using var message = new MemoryStream();
+            WebSocketReceiveResult result;
+            do
+            {
+                result = await socket.ReceiveAsync(buffer, cancellationToken);
+                Assert.NotEqual(WebSocketMessageType.Close, result.MessageType);
+                message.Write(buffer, 0, result.Count);
+            }
+            while (!result.EndOfMessage);
+
+            var frame = JsonSerializer.Deserialize<JsonElement>(Encoding.UTF8.GetString(message.ToArray()));
+            var type = frame.GetProperty("type").GetString();
+            Assert.True(type != "error", $"history read failed: {frame}");
+            if (type == "history")
+            {
+                return frame;
+            }
+        }
+    }
+}
