@@ -66,6 +66,41 @@ public class NatsConnectionTests(NatsServerFixture server)
     }
 
     [Fact]
+    public async Task ConcurrentPublishersToChangingSubjectsDeliverEachMessageOnItsOwnSubject()
+    {
+        using var cts = new CancellationTokenSource(TestConnections.Timeout);
+        await using var connection = await TestConnections.ConnectAsync(server.Url, cts.Token, o => o.SubscriptionCapacity = 100_000);
+        var prefix = server.NextSubject();
+        await using var subscription = await connection.SubscribeAsync($"{prefix}.>", cancellationToken: cts.Token);
+        const int Publishers = 4;
+        const int PerPublisher = 3000;
+
+        // The connection keeps the encoding of a subject string it sees twice in a row; racing publishers that repeat
+        // their own subject instance, switch subjects, and pass equal strings that are different instances must never
+        // get each other's bytes.
+        await Task.WhenAll(Enumerable.Range(0, Publishers).Select(publisher => Task.Run(
+            async () =>
+            {
+                var own = $"{prefix}.p{publisher}";
+                for (var i = 0; i < PerPublisher; i++)
+                {
+                    var subject = (i % 7) switch
+                    {
+                        0 => $"{prefix}.p{publisher}.n{i}",
+                        1 => $"{prefix}.p{publisher}",
+                        _ => own,
+                    };
+                    await connection.PublishAsync(subject, Encoding.UTF8.GetBytes(subject), cancellationToken: cts.Token);
+                }
+            },
+            cts.Token)));
+
+        var messages = await TestConnections.ReadAsync(subscription, Publishers * PerPublisher, cts.Token);
+        Assert.All(messages, message => Assert.Equal(message.Subject, Encoding.UTF8.GetString(message.Data.Span)));
+        Assert.Equal(Publishers * ((PerPublisher / 7) + 1), messages.Count(m => m.Subject.Contains(".n", StringComparison.Ordinal)));
+    }
+
+    [Fact]
     public async Task FlushMakesSubscriptionVisibleToOtherConnections()
     {
         using var cts = new CancellationTokenSource(TestConnections.Timeout);

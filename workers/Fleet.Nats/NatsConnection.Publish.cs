@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.IO.Pipelines;
+using System.Text;
 using Fleet.Nats.Commands;
 using Fleet.Nats.Internal;
 
@@ -13,19 +14,19 @@ public sealed partial class NatsConnection
 
     private readonly Pipe _outbound;
 
-    // One writer at a time on the outbound pipe (PipeWriter is not thread-safe). A SemaphoreSlim rather than a lock
-    // because a writer awaits the pipe's flush, which is where backpressure from a slow socket arrives.
-    private readonly SemaphoreSlim _writeLock = new(1, 1);
+    // One writer at a time on the outbound pipe (PipeWriter is not thread-safe). A gate rather than a lock because a
+    // writer awaits the pipe's flush, which is where backpressure from a slow socket arrives.
+    private readonly WriteGate _writeGate = new();
 
     // Oldest first, one entry per PING in the pipe, so each PONG completes the right waiter.
     private readonly Queue<PongWaiter> _pongWaiters = new();
 
-    // Byte positions in the outbound stream: written under _writeLock, sent by the write loop. Their difference is
+    // Byte positions in the outbound stream: written under _writeGate, sent by the write loop. Their difference is
     // what is waiting for the socket, and what the reconnect buffer limit applies to.
     private long _bytesWritten;
     private long _bytesSent;
 
-    // Bytes written into the pipe but not yet committed by a FlushAsync: changed under _writeLock, read by the write
+    // Bytes written into the pipe but not yet committed by a FlushAsync: changed under _writeGate, read by the write
     // loop. A commit per message (FlushAsync, then the pipe re-acquiring its write head under its lock) cost more
     // than half of a 16-byte publish (bench/RESULTS.md), so writers commit only when the write loop is idle or this
     // passes CommitThreshold, and the write loop commits what is left when it runs out of work (CommitStrandedWrites).
@@ -33,6 +34,12 @@ public sealed partial class NatsConnection
 
     // 1 while the write loop is about to wait for data (or waits): the next writer must commit to wake it.
     private int _writeLoopIdle;
+
+    // Publishers mostly pass the same subject string instance again and again. Once one is seen twice in a row it is
+    // kept validated and UTF-8 encoded (about a sixth of a 16-byte publish's client CPU, bench/RESULTS.md); a subject
+    // seen once costs only a reference. Written by racing publishers without a lock: each field is one reference.
+    private EncodedSubject? _encodedSubject;
+    private string? _lastSubject;
 
     /// <summary>
     /// Publishes a message (PUB, or HPUB with headers). It is written to the outbound buffer and sent by the write
@@ -44,7 +51,7 @@ public sealed partial class NatsConnection
     public ValueTask PublishAsync(
         string subject, ReadOnlyMemory<byte> data, NatsHeaders? headers = null, string? replyTo = null, CancellationToken cancellationToken = default)
     {
-        ValidateSubject(subject, nameof(subject));
+        var subjectUtf8 = EncodeRepeatedSubject(subject);
         if (replyTo is not null)
         {
             ValidateSubject(replyTo, nameof(replyTo));
@@ -58,19 +65,19 @@ public sealed partial class NatsConnection
             throw new NatsException($"The server {info.ServerId} does not support headers.");
         }
 
-        var frameLength = ProtocolWriter.GetPublishLength(subject, replyTo, headersLength, data.Length, headers is not null);
+        var frameLength = ProtocolWriter.GetPublishLength(subject, replyTo, headersLength, data.Length, headers is not null, subjectUtf8);
         if (!TryEnterWriteLock())
         {
-            return PublishContendedAsync(subject, data, headers, replyTo, frameLength, cancellationToken);
+            return PublishContendedAsync(subject, subjectUtf8, data, headers, replyTo, frameLength, cancellationToken);
         }
 
         ValueTask<FlushResult> flush;
         try
         {
-            WritePublishLocked(subject, data.Span, headers, replyTo, frameLength);
+            WritePublishLocked(subject, subjectUtf8, data.Span, headers, replyTo, frameLength);
             if (!NeedsCommitLocked())
             {
-                _writeLock.Release();
+                _writeGate.Exit();
                 return default;
             }
 
@@ -78,13 +85,13 @@ public sealed partial class NatsConnection
         }
         catch
         {
-            _writeLock.Release();
+            _writeGate.Exit();
             throw;
         }
 
         if (flush.IsCompletedSuccessfully)
         {
-            _writeLock.Release();
+            _writeGate.Exit();
             return default;
         }
 
@@ -92,13 +99,13 @@ public sealed partial class NatsConnection
     }
 
     /// <summary>
-    /// Takes _writeLock without waiting, retrying briefly: most holders (the write loop committing, another publisher)
+    /// Takes _writeGate without waiting, retrying briefly: most holders (the write loop committing, another publisher)
     /// keep it for well under a microsecond, and the asynchronous wait allocates a waiter and completes the publish
     /// on another thread.
     /// </summary>
     private bool TryEnterWriteLock()
     {
-        if (_writeLock.Wait(0, CancellationToken.None))
+        if (_writeGate.TryEnter())
         {
             return true;
         }
@@ -107,13 +114,37 @@ public sealed partial class NatsConnection
         for (var attempt = 0; attempt < 20; attempt++)
         {
             spin.SpinOnce(sleep1Threshold: -1);
-            if (_writeLock.Wait(0, CancellationToken.None))
+            if (_writeGate.TryEnter())
             {
                 return true;
             }
         }
 
         return false;
+    }
+
+    /// <summary>
+    /// Validates the subject, and returns its cached UTF-8 bytes when it is the same string instance as the previous
+    /// publish's (caching it on that second use), or null when the writer has to encode it.
+    /// </summary>
+    private byte[]? EncodeRepeatedSubject(string subject)
+    {
+        var encoded = Volatile.Read(ref _encodedSubject);
+        if (encoded is not null && ReferenceEquals(encoded.Text, subject))
+        {
+            return encoded.Utf8;
+        }
+
+        ValidateSubject(subject, nameof(subject));
+        if (!ReferenceEquals(Volatile.Read(ref _lastSubject), subject))
+        {
+            Volatile.Write(ref _lastSubject, subject);
+            return null;
+        }
+
+        encoded = new EncodedSubject(subject, Encoding.UTF8.GetBytes(subject));
+        Volatile.Write(ref _encodedSubject, encoded);
+        return encoded.Utf8;
     }
 
     /// <summary>Waits until the server has processed everything written before this call (a PING/PONG round trip).</summary>
@@ -153,12 +184,18 @@ public sealed partial class NatsConnection
     }
 
     private async ValueTask PublishContendedAsync(
-        string subject, ReadOnlyMemory<byte> data, NatsHeaders? headers, string? replyTo, int frameLength, CancellationToken cancellationToken)
+        string subject,
+        byte[]? subjectUtf8,
+        ReadOnlyMemory<byte> data,
+        NatsHeaders? headers,
+        string? replyTo,
+        int frameLength,
+        CancellationToken cancellationToken)
     {
-        await _writeLock.WaitAsync(cancellationToken);
+        await _writeGate.EnterAsync(cancellationToken);
         try
         {
-            WritePublishLocked(subject, data.Span, headers, replyTo, frameLength);
+            WritePublishLocked(subject, subjectUtf8, data.Span, headers, replyTo, frameLength);
             if (NeedsCommitLocked())
             {
                 await CommitLocked(cancellationToken);
@@ -166,7 +203,7 @@ public sealed partial class NatsConnection
         }
         finally
         {
-            _writeLock.Release();
+            _writeGate.Exit();
         }
     }
 
@@ -178,7 +215,7 @@ public sealed partial class NatsConnection
         }
         finally
         {
-            _writeLock.Release();
+            _writeGate.Exit();
         }
     }
 
@@ -194,11 +231,12 @@ public sealed partial class NatsConnection
         }
         finally
         {
-            _writeLock.Release();
+            _writeGate.Exit();
         }
     }
 
-    private void WritePublishLocked(string subject, ReadOnlySpan<byte> data, NatsHeaders? headers, string? replyTo, int frameLength)
+    private void WritePublishLocked(
+        string subject, byte[]? subjectUtf8, ReadOnlySpan<byte> data, NatsHeaders? headers, string? replyTo, int frameLength)
     {
         ThrowIfClosedLocked();
         if (_state != NatsConnectionState.Connected)
@@ -212,13 +250,13 @@ public sealed partial class NatsConnection
             }
         }
 
-        var written = ProtocolWriter.WritePublish(_outbound.Writer, subject, replyTo, headers, data);
+        var written = ProtocolWriter.WritePublish(_outbound.Writer, subject, replyTo, headers, data, subjectUtf8);
         Debug.Assert(written == frameLength, "GetPublishLength must match what WritePublish writes.");
         _bytesWritten += written;
         _uncommittedBytes += written;
     }
 
-    /// <summary>Whether the writer holding _writeLock must commit now: past the threshold, or the write loop is idle.</summary>
+    /// <summary>Whether the writer holding _writeGate must commit now: past the threshold, or the write loop is idle.</summary>
     private bool NeedsCommitLocked()
     {
         if (_uncommittedBytes >= CommitThreshold)
@@ -242,7 +280,7 @@ public sealed partial class NatsConnection
 
     /// <summary>
     /// Called by the write loop before it waits for data: announces that it is idle, then commits whatever writers
-    /// left uncommitted. It never waits for _writeLock (a writer holding it may be waiting on this loop to drain the
+    /// left uncommitted. It never waits for _writeGate (a writer holding it may be waiting on this loop to drain the
     /// pipe); while another writer holds it, that writer either commits on seeing the loop idle or has already
     /// released, so retrying the lock ends soon.
     /// </summary>
@@ -255,7 +293,7 @@ public sealed partial class NatsConnection
         {
             // While publishers keep coming, the next one commits on seeing the loop idle: give it a few microseconds
             // before competing with it for the lock, so that publishers rarely find the lock taken by this loop.
-            if (spin.Count < 10 || !_writeLock.Wait(0, CancellationToken.None))
+            if (spin.Count < 10 || !_writeGate.TryEnter())
             {
                 spin.SpinOnce(sleep1Threshold: -1);
                 continue;
@@ -266,7 +304,7 @@ public sealed partial class NatsConnection
             {
                 if (_uncommittedBytes == 0)
                 {
-                    _writeLock.Release();
+                    _writeGate.Exit();
                     return;
                 }
 
@@ -274,13 +312,13 @@ public sealed partial class NatsConnection
             }
             catch
             {
-                _writeLock.Release();
+                _writeGate.Exit();
                 throw;
             }
 
             if (flush.IsCompleted)
             {
-                _writeLock.Release();
+                _writeGate.Exit();
                 flush.GetAwaiter().GetResult();
             }
             else
@@ -297,7 +335,7 @@ public sealed partial class NatsConnection
     private async ValueTask WriteControlAsync<TState>(
         TState state, Func<PipeWriter, TState, int> write, PongWaiter? waiter, CancellationToken cancellationToken)
     {
-        await _writeLock.WaitAsync(cancellationToken);
+        await _writeGate.EnterAsync(cancellationToken);
         try
         {
             ThrowIfClosedLocked();
@@ -316,7 +354,7 @@ public sealed partial class NatsConnection
         }
         finally
         {
-            _writeLock.Release();
+            _writeGate.Exit();
         }
     }
 
@@ -376,4 +414,7 @@ public sealed partial class NatsConnection
 
         public long StartTimestamp { get; set; }
     }
+
+    /// <summary>A validated subject and its UTF-8 bytes; immutable, so racing publishers can share it.</summary>
+    private sealed record EncodedSubject(string Text, byte[] Utf8);
 }

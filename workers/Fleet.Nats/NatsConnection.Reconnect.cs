@@ -504,14 +504,14 @@ public sealed partial class NatsConnection
 
         // Completing the reader first releases a publisher waiting on backpressure, so it can let go of the lock.
         await _outbound.Reader.CompleteAsync();
-        await _writeLock.WaitAsync();
+        await _writeGate.EnterAsync();
         try
         {
             await _outbound.Writer.CompleteAsync();
         }
         finally
         {
-            _writeLock.Release();
+            _writeGate.Exit();
         }
 
         var error = reason as NatsException ?? new NatsException("The NATS connection was closed.", reason);

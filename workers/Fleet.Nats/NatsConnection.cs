@@ -217,7 +217,7 @@ public sealed partial class NatsConnection : IAsyncDisposable
 
         await CloseAsync(new ObjectDisposedException(nameof(NatsConnection), "The NATS connection was disposed."));
         _disposeCancellation.Dispose();
-        _writeLock.Dispose();
+        _writeGate.Dispose();
     }
 
     private static void ValidateSubject(string subject, string parameterName)

@@ -20,11 +20,15 @@ internal static class ProtocolWriter
 
     public static ReadOnlySpan<byte> Pong => "PONG\r\n"u8;
 
-    /// <summary>The bytes a PUB/HPUB takes on the wire, used to enforce the reconnect buffer before writing.</summary>
-    public static int GetPublishLength(string subject, string? replyTo, int headersLength, int dataLength, bool hasHeaders)
+    /// <summary>
+    /// The bytes a PUB/HPUB takes on the wire, used to enforce the reconnect buffer before writing. subjectUtf8, when
+    /// given, is the subject already encoded (as in WritePublish).
+    /// </summary>
+    public static int GetPublishLength(
+        string subject, string? replyTo, int headersLength, int dataLength, bool hasHeaders, byte[]? subjectUtf8 = null)
     {
         var total = headersLength + dataLength;
-        var length = (hasHeaders ? 5 : 4) + Encoding.UTF8.GetByteCount(subject) + 1;
+        var length = (hasHeaders ? 5 : 4) + (subjectUtf8?.Length ?? Encoding.UTF8.GetByteCount(subject)) + 1;
         if (replyTo is not null)
         {
             length += Encoding.UTF8.GetByteCount(replyTo) + 1;
@@ -38,12 +42,16 @@ internal static class ProtocolWriter
         return length + CountDigits(total) + 2 + total + 2;
     }
 
-    /// <summary>Writes <c>PUB subject [reply] len\r\npayload\r\n</c> or the HPUB form; returns the bytes written.</summary>
-    public static int WritePublish(IBufferWriter<byte> writer, string subject, string? replyTo, NatsHeaders? headers, ReadOnlySpan<byte> data)
+    /// <summary>
+    /// Writes <c>PUB subject [reply] len\r\npayload\r\n</c> or the HPUB form; returns the bytes written. subjectUtf8,
+    /// when given, is the subject already encoded by the caller and is copied instead of encoding subject again.
+    /// </summary>
+    public static int WritePublish(
+        IBufferWriter<byte> writer, string subject, string? replyTo, NatsHeaders? headers, ReadOnlySpan<byte> data, byte[]? subjectUtf8 = null)
     {
         if (headers is null && data.Length <= SingleSpanMaxPayload && subject.Length + (replyTo?.Length ?? 0) <= SingleSpanMaxSubjects)
         {
-            return WriteSmallPublish(writer, subject, replyTo, data);
+            return WriteSmallPublish(writer, subject, subjectUtf8, replyTo, data);
         }
 
         var headersLength = headers?.GetSerializedLength() ?? 0;
@@ -63,7 +71,7 @@ internal static class ProtocolWriter
             position = 5;
         }
 
-        position += Encoding.UTF8.GetBytes(subject, span[position..]);
+        position += WriteSubject(subject, subjectUtf8, span[position..]);
         span[position++] = (byte)' ';
         if (replyTo is not null)
         {
@@ -97,14 +105,15 @@ internal static class ProtocolWriter
     /// A PUB without headers whose worst-case frame fits one span: control line, payload and CRLF go into one
     /// GetSpan/Advance. Three writer calls per frame cost about a fifth of a 16-byte publish (bench/RESULTS.md).
     /// </summary>
-    private static int WriteSmallPublish(IBufferWriter<byte> writer, string subject, string? replyTo, ReadOnlySpan<byte> data)
+    private static int WriteSmallPublish(
+        IBufferWriter<byte> writer, string subject, byte[]? subjectUtf8, string? replyTo, ReadOnlySpan<byte> data)
     {
         var maxLength = 4 + Encoding.UTF8.GetMaxByteCount(subject.Length) + 1
             + (replyTo is null ? 0 : Encoding.UTF8.GetMaxByteCount(replyTo.Length) + 1) + 11 + 2 + data.Length + 2;
         var span = writer.GetSpan(maxLength);
         "PUB "u8.CopyTo(span);
         var position = 4;
-        position += Encoding.UTF8.GetBytes(subject, span[position..]);
+        position += WriteSubject(subject, subjectUtf8, span[position..]);
         span[position++] = (byte)' ';
         if (replyTo is not null)
         {
@@ -121,6 +130,17 @@ internal static class ProtocolWriter
         span[position++] = (byte)'\n';
         writer.Advance(position);
         return position;
+    }
+
+    private static int WriteSubject(string subject, byte[]? subjectUtf8, Span<byte> destination)
+    {
+        if (subjectUtf8 is null)
+        {
+            return Encoding.UTF8.GetBytes(subject, destination);
+        }
+
+        subjectUtf8.CopyTo(destination);
+        return subjectUtf8.Length;
     }
 
     /// <summary>Writes <c>SUB subject [queue] sid\r\n</c>; returns the bytes written.</summary>
