@@ -40,6 +40,10 @@ internal sealed class MariaDbServer : IDisposable
         $"Server=127.0.0.1;Port={Port.ToString(CultureInfo.InvariantCulture)};User ID={User};Password={Password};" +
         $"Database={Database};SslMode=None;Pooling=true;Maximum Pool Size=200";
 
+    /// <summary>The same login over the Unix socket, the transport mariadb-slap uses by default.</summary>
+    public string SocketConnectionString =>
+        $"Server={SocketPath};User ID={User};Password={Password};Database={Database};SslMode=None;Pooling=true;Maximum Pool Size=200";
+
     public static async Task<MariaDbServer> StartAsync(CancellationToken cancellationToken)
     {
         var directory = Path.Combine(Path.GetTempPath(), $"fleet-mysql-bench-{Environment.ProcessId}-{Guid.NewGuid():N}");

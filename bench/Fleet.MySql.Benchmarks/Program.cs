@@ -24,11 +24,6 @@ Console.CancelKeyPress += (_, e) =>
     stop.Cancel();
 };
 
-// MySql.Data's async methods block their thread, so its 64 callers need 64 pool threads from the start rather
-// than the pool's slow injection; Fleet.MySql's callers do not use them.
-ThreadPool.GetMinThreads(out var workers, out var completion);
-ThreadPool.SetMinThreads(Math.Max(workers, options.Concurrency + 16), completion);
-
 var loadBefore = Machine.LoadAverage();
 var command = "dotnet run -c Release --project bench/Fleet.MySql.Benchmarks -- " + string.Join(' ', args);
 Console.WriteLine($"Load average before: {loadBefore}");
@@ -49,12 +44,14 @@ var queryFile = SlapRun.WriteQueryFile(server.WorkDirectory, options.Rows, 1000)
 var latencies = new LatencyRecorder(4_000_000);
 var duration = TimeSpan.FromSeconds(options.DurationSeconds);
 var fleet = ClientLoad.FleetMySql(connectionString);
+var fleetOverSocket = ClientLoad.FleetMySql(server.SocketConnectionString);
 var mySqlData = ClientLoad.MySqlData(connectionString);
 
 // Warm-up (unreported): JIT, full pools, InnoDB pages in memory; slap's rate sizes its first round.
 var warmup = TimeSpan.FromSeconds(options.WarmupSeconds);
-await ClientLoad.RunAsync(fleet, options.Rows, options.Concurrency, warmup, latencies, token);
-await ClientLoad.RunAsync(mySqlData, options.Rows, options.Concurrency, warmup, latencies, token);
+await ClientLoad.RunAsync(fleet, blockingClient: false, options.Rows, options.Concurrency, warmup, latencies, token);
+await ClientLoad.RunAsync(fleetOverSocket, blockingClient: false, options.Rows, options.Concurrency, warmup / 2, latencies, token);
+await ClientLoad.RunAsync(mySqlData, blockingClient: true, options.Rows, options.Concurrency, warmup, latencies, token);
 var calibration = await SlapRun.RunAsync(SlapRun.OverSocket(server), queryFile, options.Concurrency, options.Concurrency * 200L, token);
 var slapQps = calibration.Queries / calibration.QueryPhase.TotalSeconds;
 var slapCommand = calibration.Command
@@ -76,9 +73,9 @@ for (var round = 1; round <= options.Rounds; round++)
         Report(runs[^1], $"wall {slap.Wall.TotalSeconds:F2} s incl. connect/teardown");
     }
 
-    foreach (var (name, pointSelect) in new[] { (ScenarioRun.Fleet, fleet), (ScenarioRun.MySqlData, mySqlData) })
+    foreach (var (name, pointSelect, blocking) in new[] { (ScenarioRun.Fleet, fleet, false), (ScenarioRun.FleetSocket, fleetOverSocket, false), (ScenarioRun.MySqlData, mySqlData, true) })
     {
-        var measured = await MeasureServerAsync(server, connectionString, () => ClientLoad.RunAsync(pointSelect, options.Rows, options.Concurrency, duration, latencies, token), token);
+        var measured = await MeasureServerAsync(server, connectionString, () => ClientLoad.RunAsync(pointSelect, blocking, options.Rows, options.Concurrency, duration, latencies, token), token);
         var (p50, p99) = latencies.Percentiles();
         runs.Add(new ScenarioRun(name, round, measured.Outcome.Queries, measured.Outcome.Elapsed.TotalSeconds, p50, p99,
             measured.Outcome.ClientCpu.TotalMicroseconds, measured.ServerCpu.TotalMicroseconds, measured.Delta));
@@ -99,7 +96,7 @@ if (options.Output is not null)
 return 0;
 
 static void Report(ScenarioRun run, string note) => Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-    $"round {run.Round} {run.Scenario,-18} {run.Qps,9:F0} q/s  p50 {run.P50Milliseconds,6:F2} ms  p99 {run.P99Milliseconds,7:F2} ms  " +
+    $"round {run.Round} {run.Scenario,-20} {run.Qps,9:F0} q/s  p50 {run.P50Milliseconds,6:F2} ms  p99 {run.P99Milliseconds,7:F2} ms  " +
     $"client {run.ClientCpuPerQuery,6:F1} µs/q  server {run.ServerCpuPerQuery,6:F1} µs/q  cmds/q {run.CommandsPerQuery:F3} ({run.Server.Describe()}; connections {run.Server.Connections}) {note}"));
 
 static async Task<(T Outcome, ServerDelta Delta, TimeSpan ServerCpu)> MeasureServerAsync<T>(

@@ -15,6 +15,7 @@ internal sealed record ScenarioRun(
     public const string Slap = "mariadb-slap";
     public const string SlapTcp = "mariadb-slap (TCP)";
     public const string Fleet = "Fleet.MySql";
+    public const string FleetSocket = "Fleet.MySql (socket)";
     public const string MySqlData = "MySql.Data 8.0.16";
 
     public double Qps => Queries / Seconds;
