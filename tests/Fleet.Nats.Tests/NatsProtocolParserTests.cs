@@ -167,6 +167,24 @@ public class NatsProtocolParserTests
         Assert.Equal(ServerOp.Msg, msg.Op);
     }
 
+    [Fact]
+    public void SubjectCacheReusesTheStringOfARepeatedSubjectOnly()
+    {
+        var subjects = new SubjectCache();
+        var buffer = new ReadOnlySequence<byte>(Encoding.UTF8.GetBytes(
+            "MSG room.1 1 1\r\na\r\nMSG room.1 1 1\r\nb\r\nMSG room.10 1 1\r\nc\r\nMSG room.1 1 1\r\nd\r\n" +
+            "MSG caf\u00e9 2 1\r\ne\r\nMSG caf\u00e9 2 1\r\nf\r\n"));
+        var frames = new List<ServerFrame>();
+        while (NatsProtocolParser.TryRead(ref buffer, out var frame, subjects))
+        {
+            frames.Add(frame);
+        }
+
+        Assert.Equal(["room.1", "room.1", "room.10", "room.1", "caf\u00e9", "caf\u00e9"], frames.Select(f => f.Subject));
+        Assert.Same(frames[0].Subject, frames[1].Subject);
+        Assert.NotSame(frames[1].Subject, frames[3].Subject);
+    }
+
     /// <summary>Feeds the parts one by one, keeping what was not consumed, as the read loop does with a pipe.</summary>
     private static List<string> ParseIncrementally(IEnumerable<byte[]> parts)
     {

@@ -176,6 +176,7 @@ public sealed partial class NatsConnection
 
     private async Task ReadLoopAsync(ServerConnection connection)
     {
+        var subjects = new SubjectCache();
         Exception? error = null;
         try
         {
@@ -185,7 +186,7 @@ public sealed partial class NatsConnection
                 var buffer = result.Buffer;
                 try
                 {
-                    while (NatsProtocolParser.TryRead(ref buffer, out var frame))
+                    while (NatsProtocolParser.TryRead(ref buffer, out var frame, subjects))
                     {
                         await HandleFrameAsync(connection, frame);
                     }

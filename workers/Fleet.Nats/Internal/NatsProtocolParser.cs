@@ -17,9 +17,12 @@ internal static class NatsProtocolParser
     /// </summary>
     public const int MaxControlLineLength = 64 * 1024;
 
-    /// <summary>Reads one operation and advances <paramref name="buffer"/> past it, or returns false if it is incomplete.</summary>
+    /// <summary>
+    /// Reads one operation and advances <paramref name="buffer"/> past it, or returns false if it is incomplete.
+    /// <paramref name="subjects"/>, when given, lets repeated MSG subjects share one string.
+    /// </summary>
     /// <exception cref="NatsProtocolException">The bytes are not NATS protocol.</exception>
-    public static bool TryRead(ref ReadOnlySequence<byte> buffer, out ServerFrame frame)
+    public static bool TryRead(ref ReadOnlySequence<byte> buffer, out ServerFrame frame, SubjectCache? subjects = null)
     {
         frame = default;
         var reader = new SequenceReader<byte>(buffer);
@@ -50,7 +53,7 @@ internal static class NatsProtocolParser
                 line = line[..^1];
             }
 
-            if (!TryParseLine(line, ref reader, out frame))
+            if (!TryParseLine(line, ref reader, subjects, out frame))
             {
                 return false;
             }
@@ -73,17 +76,17 @@ internal static class NatsProtocolParser
         return destination;
     }
 
-    private static bool TryParseLine(scoped ReadOnlySpan<byte> line, ref SequenceReader<byte> reader, out ServerFrame frame)
+    private static bool TryParseLine(scoped ReadOnlySpan<byte> line, ref SequenceReader<byte> reader, SubjectCache? subjects, out ServerFrame frame)
     {
         frame = default;
         if (StartsWithOp(line, "MSG"u8))
         {
-            return TryParseMsg(line[3..], ref reader, hasHeaders: false, out frame);
+            return TryParseMsg(line[3..], ref reader, hasHeaders: false, subjects, out frame);
         }
 
         if (StartsWithOp(line, "HMSG"u8))
         {
-            return TryParseMsg(line[4..], ref reader, hasHeaders: true, out frame);
+            return TryParseMsg(line[4..], ref reader, hasHeaders: true, subjects, out frame);
         }
 
         if (EqualsOp(line, "PING"u8))
@@ -120,7 +123,8 @@ internal static class NatsProtocolParser
         throw new NatsProtocolException($"Unknown server operation: '{Encoding.UTF8.GetString(line[..Math.Min(line.Length, 64)])}'.");
     }
 
-    private static bool TryParseMsg(scoped ReadOnlySpan<byte> arguments, ref SequenceReader<byte> reader, bool hasHeaders, out ServerFrame frame)
+    private static bool TryParseMsg(
+        scoped ReadOnlySpan<byte> arguments, ref SequenceReader<byte> reader, bool hasHeaders, SubjectCache? subjects, out ServerFrame frame)
     {
         frame = default;
 
@@ -161,7 +165,7 @@ internal static class NatsProtocolParser
 
         frame = new ServerFrame(
             hasHeaders ? ServerOp.HMsg : ServerOp.Msg,
-            Subject: Encoding.UTF8.GetString(arguments[tokens[0]]),
+            Subject: subjects?.Get(arguments[tokens[0]]) ?? Encoding.UTF8.GetString(arguments[tokens[0]]),
             Sid: sid,
             ReplyTo: hasReply ? Encoding.UTF8.GetString(arguments[tokens[2]]) : null,
             Headers: body.Slice(0, headerLength),
