@@ -2,26 +2,30 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using System.Text.RegularExpressions;
 
 namespace Fleet.EndToEnd.Tests;
 
 /// <summary>
 /// The bench's load runner (bench/Fleet.LoadRunner) as a separate process against the ingress, for as long as
 /// something disruptive lasts: it runs an open-model scenario with a long duration bound and is stopped with
-/// SIGINT (its Ctrl-C: stop starting requests, let in-flight ones finish, write the reports), after which its
-/// report.json is read. Built once into a private artifacts folder, so it never races another build of the bench.
+/// SIGINT (its Ctrl-C: stop starting requests, let in-flight ones finish, print the report), after which the
+/// report's Markdown on stdout is read. Not its --output files: after a Ctrl-C the runner writes them with the
+/// cancelled token and crashes before the first one exists. Built once into a private artifacts folder, so it
+/// never races another build of the bench.
 /// </summary>
-internal sealed class LoadRunnerProcess : IAsyncDisposable
+internal sealed partial class LoadRunnerProcess : IAsyncDisposable
 {
     private readonly Process _process;
     private readonly StringBuilder _output = new();
+    private readonly StringBuilder _stdout = new();
     private readonly TaskCompletionSource _loading = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private readonly string _reportDirectory;
+    private readonly string _scenarioFile;
 
-    private LoadRunnerProcess(Process process, string reportDirectory)
+    private LoadRunnerProcess(Process process, string scenarioFile)
     {
         _process = process;
-        _reportDirectory = reportDirectory;
+        _scenarioFile = scenarioFile;
     }
 
     public static async Task<string> BuildAsync(string artifactsPath)
@@ -35,7 +39,7 @@ internal sealed class LoadRunnerProcess : IAsyncDisposable
     }
 
     /// <summary>Starts the scenario at <paramref name="rate"/> requests per second, measured from the first request (no warm-up).</summary>
-    public static LoadRunnerProcess Start(string dll, Uri target, string scenario, double rate, TimeSpan maxDuration, string reportDirectory)
+    public static LoadRunnerProcess Start(string dll, Uri target, string scenario, double rate, TimeSpan maxDuration)
     {
         var info = new ProcessStartInfo("dotnet")
         {
@@ -48,15 +52,16 @@ internal sealed class LoadRunnerProcess : IAsyncDisposable
         [
             dll, "--scenario", scenario, "--base-url", target.ToString().TrimEnd('/'),
             "--rate", rate.ToString(CultureInfo.InvariantCulture), "--warmup", "0",
-            "--duration", maxDuration.TotalSeconds.ToString(CultureInfo.InvariantCulture), "--output", reportDirectory,
+            "--duration", maxDuration.TotalSeconds.ToString(CultureInfo.InvariantCulture),
         ];
         foreach (var argument in arguments)
         {
             info.ArgumentList.Add(argument);
         }
 
-        var runner = new LoadRunnerProcess(new Process { StartInfo = info }, reportDirectory);
-        runner._process.OutputDataReceived += (_, e) => runner.Append(e.Data);
+        var scenarioFile = Path.Combine(CommandRunner.RepositoryRoot, "bench", "scenarios", scenario + ".json");
+        var runner = new LoadRunnerProcess(new Process { StartInfo = info }, scenarioFile);
+        runner._process.OutputDataReceived += (_, e) => runner.AppendStdout(e.Data);
         runner._process.ErrorDataReceived += (_, e) => runner.Append(e.Data);
         runner._process.Start();
         runner._process.BeginOutputReadLine();
@@ -86,15 +91,38 @@ internal sealed class LoadRunnerProcess : IAsyncDisposable
         }
     }
 
-    /// <summary>Stops the load like Ctrl-C and returns the one run of its report.json.</summary>
-    public async Task<JsonElement> StopAsync(CancellationToken cancellationToken)
+    /// <summary>Stops the load like Ctrl-C and reads its report: requests and errors per step.</summary>
+    public async Task<LoadRunReport> StopAsync(CancellationToken cancellationToken)
     {
         await CommandRunner.RunCheckedAsync("kill", ["-INT", _process.Id.ToString(CultureInfo.InvariantCulture)], TimeSpan.FromSeconds(10));
         await _process.WaitForExitAsync(cancellationToken);
+        string stdout;
+        lock (_stdout)
+        {
+            stdout = _stdout.ToString();
+        }
+
         Assert.True(_process.ExitCode == 0, $"the load runner exited with code {_process.ExitCode}:\n{Tail(Output)}");
-        var report = Path.Combine(_reportDirectory, "report.json");
-        using var document = JsonDocument.Parse(await File.ReadAllTextAsync(report, cancellationToken));
-        return document.RootElement.GetProperty("runs")[0].Clone();
+        var start = stdout.IndexOf("\nSteps:\n", StringComparison.Ordinal);
+        Assert.True(start >= 0, $"no per-step table in the load runner's report:\n{Tail(stdout)}");
+        var end = stdout.IndexOf("\n\n", stdout.IndexOf("|---", start, StringComparison.Ordinal), StringComparison.Ordinal);
+        var steps = StepRow().Matches(stdout[start..(end < 0 ? stdout.Length : end)]).ToDictionary(
+            m => m.Groups["step"].Value,
+            m => (Requests: long.Parse(m.Groups["requests"].Value, NumberStyles.AllowThousands, CultureInfo.InvariantCulture),
+                Errors: long.Parse(m.Groups["errors"].Value, NumberStyles.AllowThousands, CultureInfo.InvariantCulture)));
+        Assert.True(steps.Count > 0, $"no step rows in the load runner's report:\n{Tail(stdout)}");
+        return new LoadRunReport(steps, ChatSteps(), stdout[stdout.IndexOf("### Load runner results", StringComparison.Ordinal)..].Trim());
+    }
+
+    /// <summary>The scenario's WebSocket chat steps: they count a socket closed under a message as an error, without resending.</summary>
+    private HashSet<string> ChatSteps()
+    {
+        using var scenario = JsonDocument.Parse(
+            File.ReadAllText(_scenarioFile), new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true });
+        return scenario.RootElement.GetProperty("steps").EnumerateArray()
+            .Where(step => step.TryGetProperty("kind", out var kind) && kind.GetString() == "chat")
+            .Select(step => step.GetProperty("name").GetString()!)
+            .ToHashSet(StringComparer.Ordinal);
     }
 
     public async ValueTask DisposeAsync()
@@ -106,6 +134,19 @@ internal sealed class LoadRunnerProcess : IAsyncDisposable
         }
 
         _process.Dispose();
+    }
+
+    private void AppendStdout(string? line)
+    {
+        if (line is not null)
+        {
+            lock (_stdout)
+            {
+                _stdout.AppendLine(line);
+            }
+        }
+
+        Append(line);
     }
 
     private void Append(string? line)
@@ -132,4 +173,7 @@ internal sealed class LoadRunnerProcess : IAsyncDisposable
     }
 
     private static string Tail(string text) => text.Length > 4000 ? text[^4000..] : text;
+
+    [GeneratedRegex(@"^\| [^|]+ \| (?<step>[^|]+?) \| (?<requests>[\d,]+) \| (?<errors>[\d,]+) \|", RegexOptions.Multiline)]
+    private static partial Regex StepRow();
 }

@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using Xunit.Abstractions;
 
 namespace Fleet.EndToEnd.Tests;
 
@@ -11,7 +12,8 @@ namespace Fleet.EndToEnd.Tests;
 /// </summary>
 [Collection(SimFleetCollection.Name)]
 [TestCaseOrderer(TestOrderer.TypeName, TestOrderer.AssemblyName)]
-public sealed partial class MultiHostMoveTests(SimFleetFixture fleet, LoadRunnerBuild loadRunner) : IClassFixture<LoadRunnerBuild>
+public sealed partial class MultiHostMoveTests(SimFleetFixture fleet, LoadRunnerBuild loadRunner, ITestOutputHelper output)
+    : IClassFixture<LoadRunnerBuild>
 {
     private const string Evacuated = "sim-donor-2";
     private const string EvacuatedPrefix = "fleet-sim-d2-";
@@ -29,6 +31,7 @@ public sealed partial class MultiHostMoveTests(SimFleetFixture fleet, LoadRunner
         var there = await TrafficDuringChange.RunAsync(
             fleet.Ingress, loadRunner.Dll, () => SimFleetFixture.RunPlaybookAsync("move.yml", "-e", "fleet_move_to=dedicated"), cts.Token);
 
+        output.WriteLine($"move to dedicated: {there.Describe()}");
         Assert.True(there.Recap.Changed > 0, "the move changed nothing");
         there.AssertNoClientNoticed();
         Assert.True(there.ToldToReconnect > 0, $"no chat session was told to reconnect, though every chat container moved: {there.Describe()}");
@@ -41,6 +44,7 @@ public sealed partial class MultiHostMoveTests(SimFleetFixture fleet, LoadRunner
         var back = await TrafficDuringChange.RunAsync(
             fleet.Ingress, loadRunner.Dll, () => SimFleetFixture.RunPlaybookAsync("move.yml", "-e", "fleet_move_to=donors"), cts.Token);
 
+        output.WriteLine($"move back to donors: {back.Describe()}");
         back.AssertNoClientNoticed();
         var workers = await WorkerContainersAsync();
         Assert.Equal(ApiOnDonors, Api(workers));
@@ -59,6 +63,7 @@ public sealed partial class MultiHostMoveTests(SimFleetFixture fleet, LoadRunner
         var evacuation = await TrafficDuringChange.RunAsync(
             fleet.Ingress, loadRunner.Dll, () => SimFleetFixture.RunPlaybookAsync("evacuate.yml", "-e", $"fleet_evacuate={Evacuated}"), cts.Token);
 
+        output.WriteLine($"evacuate {Evacuated}: {evacuation.Describe()}");
         Assert.True(evacuation.Recap.Changed > 0, "the evacuation changed nothing");
         evacuation.AssertNoClientNoticed();
         var evacuated = await WorkerContainersAsync();
@@ -75,6 +80,7 @@ public sealed partial class MultiHostMoveTests(SimFleetFixture fleet, LoadRunner
         var rebalance = await TrafficDuringChange.RunAsync(
             fleet.Ingress, loadRunner.Dll, () => SimFleetFixture.RunPlaybookAsync("rebalance.yml"), cts.Token);
 
+        output.WriteLine($"rebalance: {rebalance.Describe()}");
         rebalance.AssertNoClientNoticed();
         var spread = await WorkerContainersAsync();
         Assert.Equal(ApiOnDonors, Api(spread));

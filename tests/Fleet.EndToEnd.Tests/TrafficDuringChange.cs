@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
@@ -27,46 +28,37 @@ internal static class TrafficDuringChange
             tokens.Add(await RegisterAsync(ingress, $"mover{i}", cancellationToken));
         }
 
-        var reports = Path.Combine(Path.GetTempPath(), $"fleet-e2e-mixed-{Guid.NewGuid():N}");
+        await using var runner = LoadRunnerProcess.Start(loadRunnerDll, ingress, "mixed", MixedRate, TimeSpan.FromMinutes(20));
+        var senders = tokens.Select((token, i) => new ChatSender(ingress, token, room, $"s{i}", TimeSpan.FromMinutes(20))).ToList();
         try
         {
-            await using var runner = LoadRunnerProcess.Start(loadRunnerDll, ingress, "mixed", MixedRate, TimeSpan.FromMinutes(20), reports);
-            var senders = tokens.Select((token, i) => new ChatSender(ingress, token, room, $"s{i}", TimeSpan.FromMinutes(20))).ToList();
-            try
+            await runner.WaitUntilLoadingAsync(cancellationToken);
+
+            // Every sender has a session and an ack before the change, so the change meets live sessions.
+            for (var i = 0; i < 600 && senders.Any(s => s.Acked.Count == 0); i++)
             {
-                await runner.WaitUntilLoadingAsync(cancellationToken);
-
-                // Every sender has a session and an ack before the change, so the change meets live sessions.
-                for (var i = 0; i < 600 && senders.Any(s => s.Acked.Count == 0); i++)
-                {
-                    Assert.True(senders.All(s => s.Problems.Count == 0), string.Join(" | ", senders.SelectMany(s => s.Problems)));
-                    await Task.Delay(100, cancellationToken);
-                }
-
-                Assert.True(senders.All(s => s.Acked.Count > 0), "chat senders got no ack before the change: " + string.Join("; ", senders.Select(s => s.Describe())));
-                var recap = await change();
-                var mixed = await runner.StopAsync(cancellationToken);
-                foreach (var sender in senders)
-                {
-                    await sender.StopAsync();
-                }
-
-                var history = await ChatHistory.ReadAllAsync(ingress, tokens[0], room, cancellationToken);
-                return new TrafficReport(recap, mixed, senders.Select(Summarise).ToList(), history);
+                Assert.True(senders.All(s => s.Problems.Count == 0), string.Join(" | ", senders.SelectMany(s => s.Problems)));
+                await Task.Delay(100, cancellationToken);
             }
-            finally
+
+            Assert.True(senders.All(s => s.Acked.Count > 0), "chat senders got no ack before the change: " + string.Join("; ", senders.Select(s => s.Describe())));
+            var changing = Stopwatch.StartNew();
+            var recap = await change();
+            var took = changing.Elapsed;
+            var mixed = await runner.StopAsync(cancellationToken);
+            foreach (var sender in senders)
             {
-                foreach (var sender in senders)
-                {
-                    await sender.DisposeAsync();
-                }
+                await sender.StopAsync();
             }
+
+            var history = await ChatHistory.ReadAllAsync(ingress, tokens[0], room, cancellationToken);
+            return new TrafficReport(recap, took, mixed, senders.Select(Summarise).ToList(), history);
         }
         finally
         {
-            if (Directory.Exists(reports))
+            foreach (var sender in senders)
             {
-                Directory.Delete(reports, recursive: true);
+                await sender.DisposeAsync();
             }
         }
     }

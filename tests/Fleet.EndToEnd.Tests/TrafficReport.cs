@@ -1,28 +1,25 @@
-using System.Text.Json;
-
 namespace Fleet.EndToEnd.Tests;
 
 /// <summary>The playbook's recap and what the clients saw meanwhile; the asserts every fleet change must pass.</summary>
 internal sealed record TrafficReport(
-    PlayRecap Recap, JsonElement MixedRun, IReadOnlyList<ChatSenderSummary> Chat, IReadOnlyList<ChatHistoryEntry> History)
+    PlayRecap Recap, TimeSpan ChangeTime, LoadRunReport Mixed, IReadOnlyList<ChatSenderSummary> Chat, IReadOnlyList<ChatHistoryEntry> History)
 {
     // Each sender acks several messages a second; fewer than this over a whole playbook run means chat stalled.
     private const int AckedFloor = 20;
 
-    public long MixedRequests => MixedRun.GetProperty("latency").GetProperty("count").GetInt64();
-
     public int ToldToReconnect => Chat.Sum(s => s.ToldToReconnect);
 
     public string Describe() =>
-        $"mixed: {MixedRequests} requests, errors {MixedRun.GetProperty("errors")}, {MixedRun.GetProperty("throughput")} req/s; chat: "
+        $"playbook {ChangeTime.TotalSeconds:0} s, changed={Recap.Changed}; mixed scenario (step requests/errors): {Mixed.Describe()}; chat senders: "
         + string.Join("; ", Chat.Select(s => s.Description)) + $"; room history {History.Count} messages";
 
     /// <summary>Zero failed requests in the mixed scenario, and every acknowledged chat message stored exactly once.</summary>
     public void AssertNoClientNoticed()
     {
-        var errors = MixedRun.GetProperty("errors").EnumerateObject().ToDictionary(e => e.Name, e => e.Value.GetInt64());
-        Assert.True(MixedRequests > 100, $"only {MixedRequests} mixed requests ran during the change: {Describe()}");
-        Assert.True(errors.Values.Sum() == 0, $"{errors.Values.Sum()} of {MixedRequests} mixed requests failed: {Describe()}");
+        // The scenario's own chat step is reported, not asserted: it counts a message whose socket the drain closed
+        // as an error and does not resend it; the chat senders below are the clients that must lose nothing.
+        Assert.True(Mixed.HttpRequests > 100, $"only {Mixed.HttpRequests} HTTP requests of the mixed scenario ran during the change: {Describe()}");
+        Assert.True(Mixed.HttpErrors == 0, $"{Mixed.HttpErrors} of {Mixed.HttpRequests} HTTP requests of the mixed scenario failed: {Describe()}\n{Mixed.Markdown}");
 
         Assert.True(Chat.All(s => s.Problems.Count == 0), "chat problems: " + string.Join(" | ", Chat.SelectMany(s => s.Problems)));
         var stored = History.GroupBy(e => e.ClientMsgId).ToDictionary(g => g.Key, g => g.Select(e => e.Offset).ToList());
