@@ -3,6 +3,7 @@ using Fleet.Api.Outbox;
 using Fleet.Api.Pipeline;
 using Fleet.Data;
 using Fleet.Hosting;
+using Fleet.Hosting.Security;
 using Fleet.MySql;
 
 namespace Fleet.Api;
@@ -21,6 +22,7 @@ internal static class ApiHostingExtensions
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<ApiRoutes>();
         builder.Services.AddSingleton<JwtTokenService>();
+        builder.AddFleetBearerTokens();
         builder.Services.AddSingleton<OutboxSignal>();
         builder.Services.AddSingleton<ApiServices>();
         builder.Services.AddSingleton<ApiDispatcher>();

@@ -1,6 +1,7 @@
 using System.Net.WebSockets;
 using System.Text.Json;
 using Fleet.Hosting;
+using Fleet.Hosting.Security;
 using Microsoft.Extensions.Options;
 
 namespace Fleet.Chat;
@@ -32,7 +33,7 @@ internal static class ChatEndpoint
         }
 
         var token = BearerToken(context);
-        var userId = token is null ? null : services.GetRequiredService<TokenVerifier>().Verify(token, out var failure) is { } subject ? subject : null;
+        var userId = token is null ? null : services.GetRequiredService<BearerTokenVerifier>().Verify(token, out _)?.Subject;
         if (userId is null)
         {
             context.Response.Headers.WWWAuthenticate = "Bearer";

@@ -1,5 +1,6 @@
 using Fleet.Data;
 using Fleet.Hosting;
+using Fleet.Hosting.Security;
 using Fleet.MySql;
 
 namespace Fleet.Chat;
@@ -13,14 +14,10 @@ internal static class ChatHostingExtensions
             .BindConfiguration(ChatOptions.SectionName)
             .ValidateDataAnnotations()
             .ValidateOnStart();
-        builder.Services.AddOptions<ChatTokenOptions>()
-            .BindConfiguration(ChatTokenOptions.SectionName)
-            .ValidateDataAnnotations()
-            .ValidateOnStart();
+        builder.AddFleetBearerTokens();
         builder.AddFleetData(MySqlClientFactory.Instance, typeof(ChatHostingExtensions).Assembly);
         builder.AddFleetNats();
         builder.Services.AddSingleton(TimeProvider.System);
-        builder.Services.AddSingleton<TokenVerifier>();
         builder.Services.AddSingleton<ChatStore>();
         builder.Services.AddSingleton<RoomHub>();
         builder.Services.AddSingleton<ConnectionRegistry>();

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using Fleet.Data;
+using Fleet.Hosting.Security;
 using Microsoft.Extensions.Options;
 
 namespace Fleet.Sync;
@@ -26,7 +27,7 @@ internal sealed class PullEndpoint(
     public async Task HandleAsync(HttpContext context)
     {
         var cancellationToken = context.RequestAborted;
-        if (tokens.Verify(context.Request.Headers.Authorization) is not { } accountId)
+        if (tokens.VerifyAuthorization(context.Request.Headers.Authorization, out _)?.AccountId is not { } accountId)
         {
             await SyncProblem.Unauthorized().WriteAsync(context);
             return;

@@ -3,6 +3,7 @@ using System.IO.Pipelines;
 using System.Text.Json;
 using Dapper;
 using Fleet.Data;
+using Fleet.Hosting.Security;
 using Microsoft.Extensions.Options;
 
 namespace Fleet.Sync;
@@ -37,7 +38,7 @@ internal sealed partial class PushEndpoint(
     {
         var cancellationToken = context.RequestAborted;
         var authorization = context.Request.Headers.Authorization.ToString();
-        if (tokens.Verify(authorization) is not { } accountId)
+        if (tokens.VerifyAuthorization(authorization, out _)?.AccountId is not { } accountId)
         {
             await SyncProblem.Unauthorized().WriteAsync(context);
             return;

@@ -1,6 +1,7 @@
 using System.Text;
 using Fleet.Data;
 using Fleet.Hosting;
+using Fleet.Hosting.Security;
 using Fleet.MySql;
 using Microsoft.Extensions.Options;
 
@@ -16,15 +17,13 @@ internal static class SyncHostingExtensions
             .ValidateDataAnnotations()
             .Validate(o => TryParsePeers(o), "Sync:Peers must be region=nats://host:port pairs separated by commas.")
             .ValidateOnStart();
-        builder.Services.AddOptions<SyncTokenOptions>()
-            .BindConfiguration(SyncTokenOptions.SectionName)
-            .ValidateDataAnnotations()
-            .ValidateOnStart();
+        builder.AddFleetBearerTokens();
         builder.AddFleetData(MySqlClientFactory.Instance, typeof(SyncHostingExtensions).Assembly);
         builder.AddFleetNats();
         builder.Services.AddSingleton(TimeProvider.System);
-        builder.Services.AddSingleton<BearerTokenVerifier>();
-        builder.Services.AddSingleton(sp => new SyncCursor(Encoding.UTF8.GetBytes(sp.GetRequiredService<IOptions<SyncTokenOptions>>().Value.JwtKey)));
+
+        // The API's signing key also signs cursors: one secret to rotate, and it is already on every sync instance.
+        builder.Services.AddSingleton(sp => new SyncCursor(Encoding.UTF8.GetBytes(sp.GetRequiredService<IOptions<BearerTokenOptions>>().Value.JwtKey)));
         builder.Services.AddSingleton<ChangeLog>();
         builder.Services.AddSingleton<ReplicationLog>();
         builder.Services.AddSingleton<ApiMutationClient>();

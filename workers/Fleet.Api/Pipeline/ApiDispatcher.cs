@@ -123,8 +123,13 @@ internal sealed class ApiDispatcher(ApiServices services, ILogger<ApiDispatcher>
                 throw new ApiProblemException(ApiProblem.Unauthorized("Use the Bearer scheme."));
             }
 
-            caller = services.Tokens.Validate(authorization[scheme.Length..].Trim(), out var failure)
-                ?? throw new ApiProblemException(ApiProblem.Unauthorized(failure ?? "The token is invalid."));
+            var claims = services.Verifier.Verify(authorization[scheme.Length..].Trim(), out var failure)
+                ?? throw new ApiProblemException(ApiProblem.Unauthorized(failure));
+
+            // The API issues every token with a numeric subject, an email and a role; one without them is not ours.
+            caller = claims is { AccountId: { } accountId, Email: { } email, Role: { } role }
+                ? new Caller(accountId, email, role)
+                : throw new ApiProblemException(ApiProblem.Unauthorized("The token payload is invalid."));
         }
 
         if (operation.Access != ApiAccess.Anonymous && caller is null)

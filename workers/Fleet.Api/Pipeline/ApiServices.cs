@@ -1,6 +1,7 @@
 using Fleet.Api.Accounts;
 using Fleet.Api.Outbox;
 using Fleet.Data;
+using Fleet.Hosting.Security;
 using Microsoft.Extensions.Options;
 
 namespace Fleet.Api.Pipeline;
@@ -9,6 +10,7 @@ namespace Fleet.Api.Pipeline;
 internal sealed class ApiServices(
     DbConnectionFactory db,
     JwtTokenService tokens,
+    BearerTokenVerifier verifier,
     OutboxSignal outbox,
     IOptions<ApiOptions> options,
     IOptions<Fleet.Hosting.FleetOptions> fleet,
@@ -17,6 +19,8 @@ internal sealed class ApiServices(
     public DbConnectionFactory Db { get; } = db;
 
     public JwtTokenService Tokens { get; } = tokens;
+
+    public BearerTokenVerifier Verifier { get; } = verifier;
 
     public OutboxSignal Outbox { get; } = outbox;
 
