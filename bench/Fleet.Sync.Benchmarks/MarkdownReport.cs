@@ -42,31 +42,40 @@ internal static class MarkdownReport
         Line($"- Load average (1/5/15 min) before: {input.LoadBefore}; after: {input.LoadAfter}. Everything (bench clients, the in-process sync workers, mariadbd, nats-server, the API process) shares the machine's cores with other engineers' work; absolute figures move with that load, the paired ratios much less.");
         Line($"- One private MariaDB (Fleet.TestUtilities MySqlFixture, `innodb_buffer_pool_size` raised to {long.Parse(input.BufferPoolBytes, CultureInfo.InvariantCulture) / 1048576} MiB) and nats-server (JetStream), started by the program and killed by PID at the end.");
         Line($"- Seeding, straight into the migrated sync schema in the worker's row shape (`changes` + `entity_versions`, change ids 1..N; 90 % public posts, 1 in 19 of them tombstones, 10 % personal account rows; post data is the API's event JSON with a ~220-character body), `INSERT … SELECT` from MariaDB's sequence engine in 50,000-row transactions, then `ANALYZE TABLE`: {string.Join("; ", input.Seeding.Select(s => $"{s.Size.ToString("N0", CultureInfo.InvariantCulture)} rows {s.Elapsed.TotalSeconds.ToString("F1", CultureInfo.InvariantCulture)} s"))}.");
-        Line($"- Worker side: the real sync worker (`AddFleetDefaults` + `AddSyncWorker` + `MapSyncWorker`, as Program.cs) hosted in this process on a loopback port, one instance per log; a pull is bearer-token check, cursor HMAC, watermark read, the page query (`ChangeLog.PageSql`, limit {options.PageSize + 1}), the client-cursor upsert and the JSON page; the bench client parses the JSON and checks {options.PageSize} changes with `hasMore`. Baseline: the same `ChangeLog.PageSql` with the same parameters through Fleet.MySql directly (pooled open per page, every column read), no HTTP/JSON/auth/bookkeeping. Latency: request start → page parsed/read; changes/s = changes ÷ run wall time. CPU ms/op: this process's CPU time (bench client plus, on the worker side, the in-process worker) ÷ pages; mariadbd's CPU is not in it.");
-        Line($"- Push side: the sync worker forwards each mutation to the real API worker (Release build, own process) over NATS request/reply and records the client's seq in the same transaction; the API writes the post and its outbox event, which flows through JetStream back into this sync instance's change log while the bench runs (the direct API writes produce the same events, so both sides carry that load). Baseline: the same mix of creates (with an `Idempotency-Key`, as sync's forward carries) and edits sent straight to the API over HTTP, one request after the other; a \"batch\" there is {options.BatchSize} requests. Latency per batch; mutations/s = mutations ÷ run wall time. Every mutation must answer `applied` / 2xx or the run fails.");
+        Line($"- Worker side: the real sync worker (`AddFleetDefaults` + `AddSyncWorker` + `MapSyncWorker`, as Program.cs) hosted in this process on a loopback port, one instance per log; a pull is bearer-token check, cursor HMAC, watermark read, the page query (`ChangeLog.PageSql`, limit {options.PageSize + 1}), the client-cursor upsert and the JSON page; the bench client parses the JSON and checks {options.PageSize} changes with `hasMore`. Baseline: the same `ChangeLog.PageSql` with the same parameters through Fleet.MySql directly (pooled open per page, every column read), no HTTP/JSON/auth/bookkeeping. Latency: request start → page parsed/read; changes/s = changes ÷ run wall time. Process CPU ms/page: this process's CPU time (bench client plus, on the worker side, the in-process worker and its idle background loops) ÷ pages; mariadbd CPU ms/page: the server's /proc utime+stime delta ÷ pages.");
+        Line($"- Push side: the sync worker forwards each mutation to the real API worker (Release build, own process) over NATS request/reply and records the client's seq in the same transaction; the API writes the post and its outbox event, which flows through JetStream back into this sync instance's change log while the bench runs (the direct API writes produce the same events, so both sides carry that load). Baseline: the same mix of creates (with an `Idempotency-Key`, as sync's forward carries) and edits sent straight to the API over HTTP, one request after the other; a \"batch\" there is {options.BatchSize} requests. Latency per batch; mutations/s = mutations ÷ run wall time. Every mutation must answer `applied` / 2xx or the run fails. Process CPU per batch includes the in-process sync worker (push handling and applying the resulting events); the API process's CPU is in neither column.");
         text.AppendLine();
 
         var baseSize = input.Sizes[0];
         text.AppendLine("### Pull: growth table").AppendLine();
-        Line($"Medians over rounds. Ratios vs the {baseSize:N0} row are per round (same round, same side), then the median; flat cost means changes/s ratio ≈ 1 and p99 ratio ≈ 1.");
+        Line($"Medians over rounds. \"÷ first\" ratios compare with the {baseSize:N0} row of the same round and side, then take the median. Flat cost means ratios ≈ 1. On this loaded machine wall-clock figures swing between rounds (see every run below); CPU per page, of the bench process (client plus the in-process worker) and of mariadbd, is the steadier measure of work done.");
         text.AppendLine();
-        text.AppendLine("| Log size | Worker changes/s | p50 ms | p99 ms | p50 ms start / middle / end | changes/s ÷ first row | p99 ÷ first row | Direct SQL changes/s | Direct p50 ms | Direct p99 ms | Direct changes/s ÷ first row | Worker ÷ direct changes/s |");
-        text.AppendLine("|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|");
+        text.AppendLine("| Log size | Worker changes/s | p50 ms | p99 ms | p50 ms start / middle / end | changes/s ÷ first | p99 ÷ first | Process CPU ms/page | mariadbd CPU ms/page | mariadbd CPU ÷ first |");
+        text.AppendLine("|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|");
         foreach (var size in input.Sizes)
         {
             var worker = Of(runs, RunResult.Worker, size);
-            var direct = Of(runs, RunResult.DirectSql, size);
             var thirds = string.Join(" / ", Enumerable.Range(0, 3).Select(t => F2(Median(worker.Select(r => r.P50ByThird[t])))));
-            Line($"| {size:N0} | {Median(worker.Select(r => r.ItemsPerSecond)):N0} | {F2(Median(worker.Select(r => r.P50)))} | {F2(Median(worker.Select(r => r.P99)))} | {thirds} | {F2(Median(Paired(runs, RunResult.Worker, size, RunResult.Worker, baseSize, r => r.ItemsPerSecond)))} | {F2(Median(Paired(runs, RunResult.Worker, size, RunResult.Worker, baseSize, r => r.P99)))} | {Median(direct.Select(r => r.ItemsPerSecond)):N0} | {F2(Median(direct.Select(r => r.P50)))} | {F2(Median(direct.Select(r => r.P99)))} | {F2(Median(Paired(runs, RunResult.DirectSql, size, RunResult.DirectSql, baseSize, r => r.ItemsPerSecond)))} | {F2(Median(Paired(runs, RunResult.Worker, size, RunResult.DirectSql, size, r => r.ItemsPerSecond)))} |");
+            Line($"| {size:N0} | {Median(worker.Select(r => r.ItemsPerSecond)):N0} | {F2(Median(worker.Select(r => r.P50)))} | {F2(Median(worker.Select(r => r.P99)))} | {thirds} | {F2(Median(Paired(runs, RunResult.Worker, size, RunResult.Worker, baseSize, r => r.ItemsPerSecond)))} | {F2(Median(Paired(runs, RunResult.Worker, size, RunResult.Worker, baseSize, r => r.P99)))} | {F2(Median(worker.Select(r => r.CpuMillisecondsPerOperation)))} | {F2(Median(worker.Select(r => r.ServerCpuMillisecondsPerOperation)))} | {F2(Median(Paired(runs, RunResult.Worker, size, RunResult.Worker, baseSize, r => r.ServerCpuMillisecondsPerOperation)))} |");
+        }
+
+        text.AppendLine();
+        text.AppendLine("Baseline, the same page SQL direct through Fleet.MySql, run right after the worker on the same log in each round:").AppendLine();
+        text.AppendLine("| Log size | Direct changes/s | p50 ms | p99 ms | changes/s ÷ first | Process CPU ms/page | mariadbd CPU ms/page | Worker ÷ direct changes/s | Worker ÷ direct mariadbd CPU/page |");
+        text.AppendLine("|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+        foreach (var size in input.Sizes)
+        {
+            var direct = Of(runs, RunResult.DirectSql, size);
+            Line($"| {size:N0} | {Median(direct.Select(r => r.ItemsPerSecond)):N0} | {F2(Median(direct.Select(r => r.P50)))} | {F2(Median(direct.Select(r => r.P99)))} | {F2(Median(Paired(runs, RunResult.DirectSql, size, RunResult.DirectSql, baseSize, r => r.ItemsPerSecond)))} | {F2(Median(direct.Select(r => r.CpuMillisecondsPerOperation)))} | {F2(Median(direct.Select(r => r.ServerCpuMillisecondsPerOperation)))} | {F2(Median(Paired(runs, RunResult.Worker, size, RunResult.DirectSql, size, r => r.ItemsPerSecond)))} | {F2(Median(Paired(runs, RunResult.Worker, size, RunResult.DirectSql, size, r => r.ServerCpuMillisecondsPerOperation)))} |");
         }
 
         text.AppendLine();
         text.AppendLine("Every run:").AppendLine();
-        text.AppendLine("| Round | Side | Log size | Ops | Items/s | p50 ms | p99 ms | CPU ms/op (this process) |");
-        text.AppendLine("|---:|---|---:|---:|---:|---:|---:|---:|");
+        text.AppendLine("| Round | Side | Log size | Ops | Items/s | p50 ms | p99 ms | Process CPU ms/op | mariadbd CPU ms/op |");
+        text.AppendLine("|---:|---|---:|---:|---:|---:|---:|---:|---:|");
         foreach (var run in runs)
         {
-            Line($"| {run.Round} | {run.Side} | {(run.LogSize == 0 ? "–" : run.LogSize.ToString("N0", CultureInfo.InvariantCulture))} | {run.Operations:N0} | {run.ItemsPerSecond:N0} | {F2(run.P50)} | {F2(run.P99)} | {F2(run.CpuMillisecondsPerOperation)} |");
+            Line($"| {run.Round} | {run.Side} | {(run.LogSize == 0 ? "–" : run.LogSize.ToString("N0", CultureInfo.InvariantCulture))} | {run.Operations:N0} | {run.ItemsPerSecond:N0} | {F2(run.P50)} | {F2(run.P99)} | {F2(run.CpuMillisecondsPerOperation)} | {F2(run.ServerCpuMillisecondsPerOperation)} |");
         }
 
         text.AppendLine();
@@ -87,12 +96,12 @@ internal static class MarkdownReport
         {
             text.AppendLine();
             text.AppendLine("### Push").AppendLine();
-            text.AppendLine("| Side | Mutations/s median [min – max] | Batch p50 ms | Batch p99 ms | Batches |");
-            text.AppendLine("|---|---|---:|---:|---:|");
+            text.AppendLine("| Side | Mutations/s median [min – max] | Batch p50 ms | Batch p99 ms | Batches | Process CPU ms/batch | mariadbd CPU ms/batch |");
+            text.AppendLine("|---|---|---:|---:|---:|---:|---:|");
             foreach (var side in new[] { RunResult.SyncPush, RunResult.DirectApi })
             {
                 var own = runs.Where(r => r.Side == side).ToList();
-                Line($"| {side} | {Median(own.Select(r => r.ItemsPerSecond)):N0} [{own.Min(r => r.ItemsPerSecond):N0} – {own.Max(r => r.ItemsPerSecond):N0}] | {F2(Median(own.Select(r => r.P50)))} | {F2(Median(own.Select(r => r.P99)))} | {own.Sum(r => r.Operations):N0} |");
+                Line($"| {side} | {Median(own.Select(r => r.ItemsPerSecond)):N0} [{own.Min(r => r.ItemsPerSecond):N0} – {own.Max(r => r.ItemsPerSecond):N0}] | {F2(Median(own.Select(r => r.P50)))} | {F2(Median(own.Select(r => r.P99)))} | {own.Sum(r => r.Operations):N0} | {F2(Median(own.Select(r => r.CpuMillisecondsPerOperation)))} | {F2(Median(own.Select(r => r.ServerCpuMillisecondsPerOperation)))} |");
             }
 
             var ratios = Paired(runs, RunResult.SyncPush, 0, RunResult.DirectApi, 0, r => r.ItemsPerSecond);

@@ -49,7 +49,8 @@ try
 
     // The fixture's 64 MiB pool is for tests; a sync server holds its hot change log in memory.
     await mysql.ExecuteAsRootAsync("SET GLOBAL innodb_buffer_pool_size = 1073741824;");
-    Console.WriteLine($"MariaDB on 127.0.0.1:{mysql.Port}, nats-server on {nats.Url}");
+    var mariaDb = ServerCpu.FindMariaDb(mysql.Port);
+    Console.WriteLine($"MariaDB on 127.0.0.1:{mysql.Port} (pid {mariaDb}), nats-server on {nats.Url}");
     await EventStreams.CreateAsync(nats.Url, [.. sizes.Select(PullStream), PushStream], token);
 
     var seeding = new List<(int Size, TimeSpan Elapsed)>();
@@ -116,13 +117,14 @@ try
                 (RunResult.DirectSql, PageReaders.Direct(log.ConnectionString, options.PageSize)),
             })
             {
-                var cpu = Environment.CpuUsage.TotalTime;
+                var (cpu, serverCpu) = (Environment.CpuUsage.TotalTime, ServerCpu.Of(mariaDb));
                 var outcome = await PullLoad.RunAsync(reader, log.Positions, options.Concurrency, duration, token);
                 var cpuMs = (Environment.CpuUsage.TotalTime - cpu).TotalMilliseconds;
+                var serverMs = (ServerCpu.Of(mariaDb) - serverCpu).TotalMilliseconds;
                 runs.Add(new RunResult(
                     side, log.Size, round, outcome.Samples.Count, outcome.Samples.Sum(s => s.Changes), outcome.Elapsed.TotalSeconds,
                     outcome.Percentile(0.50), outcome.Percentile(0.99), [.. Enumerable.Range(0, 3).Select(t => outcome.Percentile(0.50, t))],
-                    cpuMs / outcome.Samples.Count));
+                    cpuMs / outcome.Samples.Count, serverMs / outcome.Samples.Count));
                 Report(runs[^1]);
             }
         }
@@ -135,12 +137,13 @@ try
                 (RunResult.DirectApi, directWriters, (w, ct) => w.ApplyDirectAsync(api!.Http, options.BatchSize, ct)),
             })
             {
-                var cpu = Environment.CpuUsage.TotalTime;
+                var (cpu, serverCpu) = (Environment.CpuUsage.TotalTime, ServerCpu.Of(mariaDb));
                 var outcome = await PushLoad.RunAsync(group, send, options.BatchSize, TimeSpan.FromSeconds(options.PushDurationSeconds), token);
                 var cpuMs = (Environment.CpuUsage.TotalTime - cpu).TotalMilliseconds;
+                var serverMs = (ServerCpu.Of(mariaDb) - serverCpu).TotalMilliseconds;
                 runs.Add(new RunResult(
                     side, 0, round, outcome.BatchTicks.Count, outcome.Mutations, outcome.Elapsed.TotalSeconds,
-                    outcome.Percentile(0.50), outcome.Percentile(0.99), [], cpuMs / outcome.BatchTicks.Count));
+                    outcome.Percentile(0.50), outcome.Percentile(0.99), [], cpuMs / outcome.BatchTicks.Count, serverMs / outcome.BatchTicks.Count));
                 Report(runs[^1]);
             }
         }
@@ -194,7 +197,7 @@ static string PullStream(int size) => string.Create(CultureInfo.InvariantCulture
 
 static void Report(RunResult run) => Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
     $"round {run.Round} {run.Side,-36} log {run.LogSize,9:N0}  {run.Operations,6} ops  {run.ItemsPerSecond,9:F0} items/s  p50 {run.P50,7:F2} ms  p99 {run.P99,7:F2} ms  " +
-    $"p50 by third [{string.Join(" ", run.P50ByThird.Select(p => p.ToString("F2", CultureInfo.InvariantCulture)))}]  cpu {run.CpuMillisecondsPerOperation:F2} ms/op"));
+    $"p50 by third [{string.Join(" ", run.P50ByThird.Select(p => p.ToString("F2", CultureInfo.InvariantCulture)))}]  cpu {run.CpuMillisecondsPerOperation:F2} ms/op, mariadbd {run.ServerCpuMillisecondsPerOperation:F2} ms/op"));
 
 static async Task<List<Dictionary<string, string>>> PlanAsync(string verb, string connectionString, long after, int pageSize, CancellationToken cancellationToken)
 {

@@ -6,7 +6,7 @@ namespace Fleet.Sync.Benchmarks;
 /// </summary>
 internal sealed record RunResult(
     string Side, int LogSize, int Round, int Operations, int Items, double Seconds, double P50, double P99,
-    IReadOnlyList<double> P50ByThird, double CpuMillisecondsPerOperation)
+    IReadOnlyList<double> P50ByThird, double CpuMillisecondsPerOperation, double ServerCpuMillisecondsPerOperation)
 {
     public const string Worker = "sync worker (HTTP)";
     public const string DirectSql = "page SQL direct (Fleet.MySql)";
