@@ -7,6 +7,8 @@ namespace Fleet.EndToEnd.Tests;
 /// <summary>Reads a room's whole stored history through the ingress, page by page with the <c>history</c> frame.</summary>
 internal static class ChatHistory
 {
+    private static readonly TimeSpan PagePace = TimeSpan.FromMilliseconds(150);
+
     public static async Task<IReadOnlyList<ChatHistoryEntry>> ReadAllAsync(Uri ingress, string token, string room, CancellationToken cancellationToken)
     {
         using var socket = new ClientWebSocket();
@@ -21,6 +23,8 @@ internal static class ChatHistory
         // Pages end below the lowest offset seen so far; offsets start at 1 and have no holes. Bounded by the head.
         for (var page = 0; page <= head && entries.Count > 0 && entries.Keys.Min() > 1; page++)
         {
+            // The relay allows 10 frames per second per connection (burst 20): page at a pace it accepts.
+            await Task.Delay(PagePace, cancellationToken);
             await ChatSender.SendFrameAsync(socket, new { type = "history", v = 1, room, beforeOffset = entries.Keys.Min() }, cancellationToken);
             if (!Add(entries, await ReceiveHistoryAsync(socket, cancellationToken)))
             {
