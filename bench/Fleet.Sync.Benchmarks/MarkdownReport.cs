@@ -59,6 +59,9 @@ internal static class MarkdownReport
             Line($"| {size:N0} | {Median(worker.Select(r => r.ItemsPerSecond)):N0} | {F2(Median(worker.Select(r => r.P50)))} | {F2(Median(worker.Select(r => r.P99)))} | {thirds} | {F2(Median(Paired(runs, RunResult.Worker, size, RunResult.Worker, baseSize, r => r.ItemsPerSecond)))} | {F2(Median(Paired(runs, RunResult.Worker, size, RunResult.Worker, baseSize, r => r.P99)))} | {F2(Median(worker.Select(r => r.CpuMillisecondsPerOperation)))} | {F2(Median(worker.Select(r => r.ServerCpuMillisecondsPerOperation)))} | {F2(Median(Paired(runs, RunResult.Worker, size, RunResult.Worker, baseSize, r => r.ServerCpuMillisecondsPerOperation)))} |");
         }
 
+        var last = input.Sizes[^1];
+        text.AppendLine();
+        Line($"{last:N0} vs {baseSize:N0} entries ({(double)last / baseSize:N0}× the log), medians of the per-round ratios: mariadbd CPU per page ×{F2(Median(Paired(runs, RunResult.Worker, last, RunResult.Worker, baseSize, r => r.ServerCpuMillisecondsPerOperation)))}, process CPU per page ×{F2(Median(Paired(runs, RunResult.Worker, last, RunResult.Worker, baseSize, r => r.CpuMillisecondsPerOperation)))}, changes/s ×{F2(Median(Paired(runs, RunResult.Worker, last, RunResult.Worker, baseSize, r => r.ItemsPerSecond)))}, p99 ×{F2(Median(Paired(runs, RunResult.Worker, last, RunResult.Worker, baseSize, r => r.P99)))}. Odd rounds run the sizes upwards, even rounds downwards.");
         text.AppendLine();
         text.AppendLine("Baseline, the same page SQL direct through Fleet.MySql, run right after the worker on the same log in each round:").AppendLine();
         text.AppendLine("| Log size | Direct changes/s | p50 ms | p99 ms | changes/s ÷ first | Process CPU ms/page | mariadbd CPU ms/page | Worker ÷ direct changes/s | Worker ÷ direct mariadbd CPU/page |");

@@ -109,7 +109,9 @@ try
     var duration = TimeSpan.FromSeconds(options.DurationSeconds);
     for (var round = 1; round <= options.Rounds; round++)
     {
-        foreach (var log in logs)
+        // Odd rounds go up the sizes, even rounds down, so a load ramp within a round does not always fall on the
+        // largest log.
+        foreach (var log in round % 2 == 1 ? logs : logs.AsEnumerable().Reverse())
         {
             foreach (var (side, reader) in new[]
             {
