@@ -83,6 +83,12 @@ public static class LoadRunnerCommand
                 runs.Add(direct);
             }
 
+            if (cancellationToken.IsCancellationRequested)
+            {
+                // Ctrl-C during a baseline: report what ran.
+                break;
+            }
+
             RunResult run;
             try
             {
@@ -122,9 +128,9 @@ public static class LoadRunnerCommand
         if (options.Output is not null)
         {
             Directory.CreateDirectory(options.Output);
-            await File.WriteAllTextAsync(Path.Combine(options.Output, "summary.md"), markdown, cancellationToken);
-            await File.WriteAllTextAsync(Path.Combine(options.Output, "report.json"), ReportWriter.Json(runs, context, notRun), cancellationToken);
-            await File.WriteAllTextAsync(Path.Combine(options.Output, "report.html"), ReportWriter.Html(runs, "Fleet load runner", context + (notRun.Count > 0 ? " Did not run: " + string.Join("; ", notRun) : "")), cancellationToken);
+            await File.WriteAllTextAsync(Path.Combine(options.Output, "summary.md"), markdown, CancellationToken.None);
+            await File.WriteAllTextAsync(Path.Combine(options.Output, "report.json"), ReportWriter.Json(runs, context, notRun), CancellationToken.None);
+            await File.WriteAllTextAsync(Path.Combine(options.Output, "report.html"), ReportWriter.Html(runs, "Fleet load runner", context + (notRun.Count > 0 ? " Did not run: " + string.Join("; ", notRun) : "")), CancellationToken.None);
             await output.WriteLineAsync("Reports written to " + options.Output);
         }
 
