@@ -2,6 +2,15 @@ using System.Globalization;
 using CommandLine;
 using Fleet.LoadRunner;
 
+// Before the first socket exists (the runtime reads it once): socket completions run on the epoll thread instead
+// of hopping to the thread pool. Measured on the 2-core box (api-read, closed ×16, 15 s): client CPU per request fell
+// from about 0.27 ms to 0.09 ms, mostly system time of thread wake-ups, CPU the server under test gets back.
+// Safe here because nothing the runner does after a socket completes blocks.
+if (Environment.GetEnvironmentVariable("DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS") is null)
+{
+    Environment.SetEnvironmentVariable("DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS", "1");
+}
+
 using var cancel = new CancellationTokenSource();
 Console.CancelKeyPress += (_, e) =>
 {

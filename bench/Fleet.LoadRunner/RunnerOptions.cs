@@ -47,6 +47,9 @@ public sealed class RunnerOptions
     [Option("wrk", HelpText = "Cross-check: closed model at --concurrency against the scenario's first GET step with one fixed URL, then wrk on the same URL, and compare.")]
     public bool Wrk { get; set; }
 
+    [Option("wrk-rounds", Default = 1, HelpText = "With --wrk: rounds of runner-then-wrk; the verdict uses the median of each round's paired difference.")]
+    public int WrkRounds { get; set; } = 1;
+
     [Option('o', "output", HelpText = "Report folder: summary.md, report.json, report.html (default: none, console only).")]
     public string? Output { get; set; }
 
