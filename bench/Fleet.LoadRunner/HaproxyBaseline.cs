@@ -7,18 +7,21 @@ namespace Fleet.LoadRunner;
 
 /// <summary>
 /// A private haproxy (Debian package) on a free loopback port that answers every request itself with
-/// <c>http-request return</c>: the cost of HAProxy and the loopback network without any worker behind it.
+/// <c>http-request return</c>: the cost of HAProxy and the loopback network without any worker behind it. Chat
+/// WebSockets (<c>/chat/</c>) are tunnelled to a <see cref="ChatBaselineRelay"/> in this process instead.
 /// Killed by its PID on dispose, its temporary directory removed.
 /// </summary>
 public sealed class HaproxyBaseline : IAsyncDisposable
 {
     private readonly Process _process;
     private readonly string _directory;
+    private readonly ChatBaselineRelay _chat;
 
-    private HaproxyBaseline(Process process, string directory, int port)
+    private HaproxyBaseline(Process process, string directory, int port, ChatBaselineRelay chat)
     {
         _process = process;
         _directory = directory;
+        _chat = chat;
         BaseUrl = new Uri(string.Create(CultureInfo.InvariantCulture, $"http://127.0.0.1:{port}"));
     }
 
@@ -29,10 +32,11 @@ public sealed class HaproxyBaseline : IAsyncDisposable
     public static async Task<HaproxyBaseline> StartAsync(CancellationToken cancellationToken)
     {
         var port = FreePort();
+        var chat = await ChatBaselineRelay.StartAsync(FreePort());
         var directory = Directory.CreateTempSubdirectory("loadrunner-haproxy-").FullName;
         var config = Path.Combine(directory, "haproxy.cfg");
         // The same body for every path: the scenario's paths and ids reach it unchanged, only the answer is canned.
-        await File.WriteAllTextAsync(config, string.Create(CultureInfo.InvariantCulture, $"""
+        await File.WriteAllTextAsync(config, string.Create(CultureInfo.InvariantCulture, $$"""
             global
               # Each connection needs two descriptors; 8000 stays below the usual 20000 descriptor limit here.
               maxconn 8000
@@ -42,8 +46,14 @@ public sealed class HaproxyBaseline : IAsyncDisposable
               timeout client 30s
               timeout server 30s
             frontend fe_baseline
-              bind 127.0.0.1:{port}
-              http-request return status 200 content-type text/plain string baseline
+              bind 127.0.0.1:{{port}}
+              # Chat WebSockets go through to the in-process relay (ChatBaselineRelay); everything else is answered here.
+              http-request return status 200 content-type text/plain string baseline unless { path_beg /chat/ }
+              use_backend be_chat if { path_beg /chat/ }
+            backend be_chat
+              # As be_chat of the fleet: an upgraded connection lives as long as the client keeps it.
+              timeout tunnel 1h
+              server relay 127.0.0.1:{{chat.Port}}
 
             """), cancellationToken);
         var process = Process.Start(new ProcessStartInfo("haproxy", ["-db", "-f", config])
@@ -52,7 +62,7 @@ public sealed class HaproxyBaseline : IAsyncDisposable
             RedirectStandardOutput = true,
             UseShellExecute = false,
         }) ?? throw new InvalidOperationException("haproxy did not start (Debian package haproxy).");
-        var baseline = new HaproxyBaseline(process, directory, port);
+        var baseline = new HaproxyBaseline(process, directory, port, chat);
         using var wait = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         wait.CancelAfter(TimeSpan.FromSeconds(15));
         while (true)
@@ -87,6 +97,7 @@ public sealed class HaproxyBaseline : IAsyncDisposable
         }
 
         _process.Dispose();
+        await _chat.DisposeAsync();
         Directory.Delete(_directory, recursive: true);
     }
 

@@ -63,17 +63,10 @@ public static class LoadRunnerCommand
             }
 
             RunResult? baseline = null;
-            // haproxy-return answers a WebSocket upgrade with a plain 200: chat steps have no baseline there.
-            var baselineScenario = scenario with { Steps = [.. scenario.Steps.Where(s => s.Kind != StepKind.Chat)] };
-            if (haproxy is not null && baselineScenario.Steps.Count > 0)
+            if (haproxy is not null)
             {
-                var suffix = baselineScenario.Steps.Count < scenario.Steps.Count ? " @haproxy-return (no chat)" : " @haproxy-return";
-                baseline = await RunOnceAsync(baselineScenario, data, model, haproxy.BaseUrl, scenario.Name + suffix, runId, options, cancellationToken, anySuccess: true);
+                baseline = await RunOnceAsync(scenario, data, model, haproxy.BaseUrl, scenario.Name + " @haproxy-return", runId, options, cancellationToken, anySuccess: true);
                 runs.Add(baseline);
-            }
-            else if (haproxy is not null)
-            {
-                await output.WriteLineAsync($"{scenario.Name}: no haproxy-return baseline (only chat steps, which need a WebSocket server).");
             }
 
             RunResult? direct = null;
