@@ -55,6 +55,11 @@ public static class LoadRunnerCommand
                 await output.WriteLineAsync(notRun[^1]);
                 continue;
             }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                // Ctrl-C during a setup: report what ran.
+                break;
+            }
 
             if (options.Wrk)
             {
@@ -87,7 +92,12 @@ public static class LoadRunnerCommand
             {
                 run = await RunOnceAsync(scenario, data, model, target, scenario.Name, runId, options, cancellationToken);
             }
-            catch (Exception ex) when (ex is HttpRequestException or InvalidOperationException or System.Net.WebSockets.WebSocketException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                // Ctrl-C while the chat rooms were being joined.
+                break;
+            }
+            catch (Exception ex) when (ex is HttpRequestException or InvalidOperationException or System.Net.WebSockets.WebSocketException or OperationCanceledException)
             {
                 // The chat rooms could not be joined before the load.
                 notRun.Add($"{scenario.Name}: chat setup failed: {ex.Message}");
