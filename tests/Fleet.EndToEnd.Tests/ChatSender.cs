@@ -90,7 +90,9 @@ internal sealed class ChatSender : IAsyncDisposable
     public async Task StopAsync()
     {
         await _stop.CancelAsync();
-        await _run;
+
+        // Every wait in the loop observes _stop; the bound turns a missed one into a failure with a name.
+        await _run.WaitAsync(TimeSpan.FromMinutes(1));
     }
 
     public async ValueTask DisposeAsync()

@@ -95,7 +95,22 @@ internal sealed partial class LoadRunnerProcess : IAsyncDisposable
     public async Task<LoadRunReport> StopAsync(CancellationToken cancellationToken)
     {
         await CommandRunner.RunCheckedAsync("kill", ["-INT", _process.Id.ToString(CultureInfo.InvariantCulture)], TimeSpan.FromSeconds(10));
-        await _process.WaitForExitAsync(cancellationToken);
+
+        // Bounded, so a runner that ignores Ctrl-C fails the test with its output instead of tripping the hang timeout.
+        using (var exit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
+        {
+            exit.CancelAfter(TimeSpan.FromMinutes(2));
+            try
+            {
+                await _process.WaitForExitAsync(exit.Token);
+            }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                _process.Kill(entireProcessTree: true);
+                Assert.Fail($"the load runner did not exit within 2 minutes of Ctrl-C:\n{Tail(Output)}");
+            }
+        }
+
         string stdout;
         lock (_stdout)
         {
