@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.InteropServices;
 using CommandLine;
 using Fleet.LoadRunner;
 
@@ -18,6 +19,14 @@ Console.CancelKeyPress += (_, e) =>
     e.Cancel = !cancel.IsCancellationRequested;
     cancel.Cancel();
 };
+
+// SIGTERM stops a run the same way, for callers that cannot send Ctrl-C: a process started from a background
+// job inherits SIGINT as ignored, and the runtime then never reports it (the end-to-end tests hung on that).
+using var terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context =>
+{
+    context.Cancel = !cancel.IsCancellationRequested;
+    cancel.Cancel();
+});
 
 var parsed = new Parser(s =>
 {

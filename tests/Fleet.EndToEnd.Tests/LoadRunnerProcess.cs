@@ -9,10 +9,10 @@ namespace Fleet.EndToEnd.Tests;
 /// <summary>
 /// The bench's load runner (bench/Fleet.LoadRunner) as a separate process against the ingress, for as long as
 /// something disruptive lasts: it runs an open-model scenario with a long duration bound and is stopped with
-/// SIGINT (its Ctrl-C: stop starting requests, let in-flight ones finish, print the report), after which the
-/// report's Markdown on stdout is read. Not its --output files: after a Ctrl-C the runner writes them with the
-/// cancelled token and crashes before the first one exists. Built once into a private artifacts folder, so it
-/// never races another build of the bench.
+/// SIGTERM, which it treats as Ctrl-C (stop starting requests, let in-flight ones finish, print the report), after
+/// which the report's Markdown on stdout is read. Not SIGINT: under a background job (CI) the runner inherits it
+/// as ignored and never sees it. Built once into a private artifacts folder, so it never races another build of
+/// the bench.
 /// </summary>
 internal sealed partial class LoadRunnerProcess : IAsyncDisposable
 {
@@ -91,12 +91,12 @@ internal sealed partial class LoadRunnerProcess : IAsyncDisposable
         }
     }
 
-    /// <summary>Stops the load like Ctrl-C and reads its report: requests and errors per step.</summary>
+    /// <summary>Stops the load with SIGTERM (the runner treats it as Ctrl-C) and reads its report: requests and errors per step.</summary>
     public async Task<LoadRunReport> StopAsync(CancellationToken cancellationToken)
     {
-        await CommandRunner.RunCheckedAsync("kill", ["-INT", _process.Id.ToString(CultureInfo.InvariantCulture)], TimeSpan.FromSeconds(10));
+        await CommandRunner.RunCheckedAsync("kill", ["-TERM", _process.Id.ToString(CultureInfo.InvariantCulture)], TimeSpan.FromSeconds(10));
 
-        // Bounded, so a runner that ignores Ctrl-C fails the test with its output instead of tripping the hang timeout.
+        // Bounded, so a runner that ignores the signal fails the test with its output instead of tripping the hang timeout.
         using (var exit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
         {
             exit.CancelAfter(TimeSpan.FromMinutes(2));
@@ -107,7 +107,7 @@ internal sealed partial class LoadRunnerProcess : IAsyncDisposable
             catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
             {
                 _process.Kill(entireProcessTree: true);
-                Assert.Fail($"the load runner did not exit within 2 minutes of Ctrl-C:\n{Tail(Output)}");
+                Assert.Fail($"the load runner did not exit within 2 minutes of SIGTERM:\n{Tail(Output)}");
             }
         }
 
