@@ -120,13 +120,17 @@ internal sealed partial class LoadRunnerProcess : IAsyncDisposable
         Assert.True(_process.ExitCode == 0, $"the load runner exited with code {_process.ExitCode}:\n{Tail(Output)}");
         var start = stdout.IndexOf("\nSteps:\n", StringComparison.Ordinal);
         Assert.True(start >= 0, $"no per-step table in the load runner's report:\n{Tail(stdout)}");
-        var end = stdout.IndexOf("\n\n", stdout.IndexOf("|---", start, StringComparison.Ordinal), StringComparison.Ordinal);
+        var table = stdout.IndexOf("|---", start, StringComparison.Ordinal);
+        Assert.True(table >= 0, $"no step table under 'Steps:' in the load runner's report:\n{Tail(stdout)}");
+        var end = stdout.IndexOf("\n\n", table, StringComparison.Ordinal);
         var steps = StepRow().Matches(stdout[start..(end < 0 ? stdout.Length : end)]).ToDictionary(
             m => m.Groups["step"].Value,
             m => (Requests: long.Parse(m.Groups["requests"].Value, NumberStyles.AllowThousands, CultureInfo.InvariantCulture),
                 Errors: long.Parse(m.Groups["errors"].Value, NumberStyles.AllowThousands, CultureInfo.InvariantCulture)));
         Assert.True(steps.Count > 0, $"no step rows in the load runner's report:\n{Tail(stdout)}");
-        return new LoadRunReport(steps, ChatSteps(), stdout[stdout.IndexOf("### Load runner results", StringComparison.Ordinal)..].Trim());
+        var results = stdout.IndexOf("### Load runner results", StringComparison.Ordinal);
+        Assert.True(results >= 0, $"no results heading in the load runner's report:\n{Tail(stdout)}");
+        return new LoadRunReport(steps, ChatSteps(), stdout[results..].Trim());
     }
 
     /// <summary>The scenario's WebSocket chat steps: they count a socket closed under a message as an error, without resending.</summary>

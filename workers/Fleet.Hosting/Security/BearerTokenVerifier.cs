@@ -68,8 +68,8 @@ public sealed class BearerTokenVerifier
     {
         ArgumentNullException.ThrowIfNull(token);
         failure = string.Empty;
-        var parts = token.Split('.');
-        if (parts.Length != 3 || token.Length > MaxTokenLength)
+        var parts = token.Length > MaxTokenLength ? [] : token.Split('.');
+        if (parts.Length != 3)
         {
             failure = "The token is not a compact JWT.";
             return null;
