@@ -62,6 +62,7 @@ for trx in "$results"/*.trx; do
   failed=$((failed + $(get failed) + $(get error) + $(get timeout) + $(get aborted)))
   skipped=$((skipped + $(get notExecuted)))
 done
+[ "$failed" -gt 0 ] && python3 scripts/failed-tests.py "$results"/*.trx
 if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then
   # The runner failed without a failing test result (a crashed test host): count it as a failure.
   failed=1

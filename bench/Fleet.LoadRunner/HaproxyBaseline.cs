@@ -63,27 +63,16 @@ public sealed class HaproxyBaseline : IAsyncDisposable
             UseShellExecute = false,
         }) ?? throw new InvalidOperationException("haproxy did not start (Debian package haproxy).");
         var baseline = new HaproxyBaseline(process, directory, port, chat);
-        using var wait = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        wait.CancelAfter(TimeSpan.FromSeconds(15));
-        while (true)
+        try
         {
-            if (process.HasExited)
-            {
-                var error = await process.StandardError.ReadToEndAsync(cancellationToken);
-                await baseline.DisposeAsync();
-                throw new InvalidOperationException("haproxy exited: " + error);
-            }
-
-            try
-            {
-                using var client = new TcpClient();
-                await client.ConnectAsync(IPAddress.Loopback, port, wait.Token);
-                return baseline;
-            }
-            catch (SocketException)
-            {
-                await Task.Delay(50, wait.Token);
-            }
+            await baseline.WaitUntilListeningAsync(port, cancellationToken);
+            return baseline;
+        }
+        catch
+        {
+            // Whatever stopped the wait (haproxy exited, never listened, the caller cancelled), nothing stays behind.
+            await baseline.DisposeAsync();
+            throw;
         }
     }
 
@@ -99,6 +88,34 @@ public sealed class HaproxyBaseline : IAsyncDisposable
         _process.Dispose();
         await _chat.DisposeAsync();
         Directory.Delete(_directory, recursive: true);
+    }
+
+    private async Task WaitUntilListeningAsync(int port, CancellationToken cancellationToken)
+    {
+        using var wait = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        wait.CancelAfter(TimeSpan.FromSeconds(15));
+        while (true)
+        {
+            if (_process.HasExited)
+            {
+                throw new InvalidOperationException("haproxy exited: " + await _process.StandardError.ReadToEndAsync(cancellationToken));
+            }
+
+            try
+            {
+                using var client = new TcpClient();
+                await client.ConnectAsync(IPAddress.Loopback, port, wait.Token);
+                return;
+            }
+            catch (SocketException)
+            {
+                await Task.Delay(50, wait.Token);
+            }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                throw new TimeoutException($"haproxy did not listen on 127.0.0.1:{port} within 15 s.");
+            }
+        }
     }
 
     private static int FreePort()

@@ -27,6 +27,39 @@ public class NatsConnectionTests(NatsServerFixture server)
     }
 
     [Fact]
+    public async Task PingGetsThroughWhilePublishersKeepTheWriterBusy()
+    {
+        // Each ping waits behind megabytes of queued publishes (seconds on a loaded machine): a generous hang bound.
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(90));
+        await using var connection = await TestConnections.ConnectAsync(server.Url, cts.Token);
+        var subject = server.NextSubject();
+        var payload = new byte[16];
+        var stop = 0;
+
+        // Publishers that never pause: a Ping has to wait for the write gate between them, and must not lose it to
+        // them every time (the gate lets publishers barge ahead of a waiter; see WriteGate). Each loop is bounded, so
+        // a starved ping fails on the test timeout, not by running forever.
+        var publishers = Enumerable.Range(0, 8).Select(_ => Task.Run(
+            async () =>
+            {
+                for (var i = 0; i < 20_000_000 && Volatile.Read(ref stop) == 0; i++)
+                {
+                    await connection.PublishAsync(subject, payload, cancellationToken: cts.Token);
+                }
+            },
+            cts.Token)).ToList();
+
+        for (var i = 0; i < 5; i++)
+        {
+            await connection.PingAsync(cts.Token);
+        }
+
+        Volatile.Write(ref stop, 1);
+        await Task.WhenAll(publishers);
+        Assert.Equal(NatsConnectionState.Connected, connection.State);
+    }
+
+    [Fact]
     public async Task ConcurrentPublishersNeitherInterleaveNorLoseFrames()
     {
         using var cts = new CancellationTokenSource(TestConnections.Timeout);
