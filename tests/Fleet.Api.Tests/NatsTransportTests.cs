@@ -90,6 +90,48 @@ public sealed class NatsTransportTests(MySqlFixture mysql, NatsServerFixture nat
         Assert.Equal(200, (await RequestAsync("system.ping", null, null, null, cts.Token)).Status);
     }
 
+    [Fact]
+    public async Task AStoppingInstanceAnswersWhatItTookWhileTheOtherTakesOver()
+    {
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        await using var leaving = await ApiWorker.StartAsync(mysql, nats, transport: "nats", settings: new Dictionary<string, string?> { ["Fleet:DrainDelay"] = "00:00:01" });
+        using var stop = new CancellationTokenSource();
+        var answered = 0;
+        var failures = new List<string>();
+
+        // Requesters that never pause, as the sync worker forwarding pushes; the queue group splits them between the
+        // two instances until one drains.
+        async Task RequesterAsync()
+        {
+            for (var i = 0; i < 100_000 && !stop.IsCancellationRequested; i++)
+            {
+                try
+                {
+                    var reply = await _client.RequestAsync("api.v1.system.ping", ReadOnlyMemory<byte>.Empty, null, TimeSpan.FromSeconds(5), cts.Token);
+                    Assert.Equal("200", reply.Headers?["Status"]);
+                    Interlocked.Increment(ref answered);
+                }
+                catch (Exception ex) when (ex is NatsException or TimeoutException)
+                {
+                    lock (failures)
+                    {
+                        failures.Add(ex.Message);
+                    }
+                }
+            }
+        }
+
+        var requesters = Enumerable.Range(0, 8).Select(_ => Task.Run(RequesterAsync, cts.Token)).ToList();
+        await Task.Delay(300, cts.Token);
+        await leaving.StopAsync();
+        await Task.Delay(300, cts.Token);
+        await stop.CancelAsync();
+        await Task.WhenAll(requesters);
+
+        Assert.True(failures.Count == 0, $"{failures.Count} of {answered + failures.Count} requests failed: {string.Join(" | ", failures.Distinct())}");
+        Assert.True(answered > 100, $"only {answered} requests were answered");
+    }
+
     private async Task<Reply> RequestAsync(string operation, object? body, string? token, Dictionary<string, string>? parameters, CancellationToken cancellationToken)
     {
         var headers = new NatsHeaders();

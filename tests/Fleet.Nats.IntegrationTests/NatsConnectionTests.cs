@@ -196,6 +196,39 @@ public class NatsConnectionTests(NatsServerFixture server)
     }
 
     [Fact]
+    public async Task DrainKeepsTheMessagesTheServerSentBeforeTheUnsub()
+    {
+        using var cts = new CancellationTokenSource(TestConnections.Timeout);
+
+        // A small channel that makes the read loop wait: most messages are still in the socket when the drain starts.
+        await using var member = await TestConnections.ConnectAsync(
+            server.Url, cts.Token, o => (o.SubscriptionCapacity, o.SlowConsumerPolicy) = (100, NatsSlowConsumerPolicy.Wait));
+        await using var publisher = await TestConnections.ConnectAsync(server.Url, cts.Token);
+        var subject = server.NextSubject();
+        var subscription = await member.SubscribeAsync(subject, "workers", cancellationToken: cts.Token);
+        await member.FlushAsync(cts.Token);
+
+        const int Count = 5_000;
+        var payload = new byte[512];
+        for (var i = 0; i < Count; i++)
+        {
+            await publisher.PublishAsync(subject, payload, cancellationToken: cts.Token);
+        }
+
+        // After the publisher's PONG the server has sent every message towards the member.
+        await publisher.FlushAsync(cts.Token);
+        var drain = subscription.DrainAsync(cts.Token).AsTask();
+        var received = 0;
+        await foreach (var message in subscription.ReadAllAsync(cts.Token))
+        {
+            received++;
+        }
+
+        await drain;
+        Assert.Equal(Count, received);
+    }
+
+    [Fact]
     public async Task RequestGetsReply()
     {
         using var cts = new CancellationTokenSource(TestConnections.Timeout);

@@ -12,10 +12,16 @@ namespace Fleet.Api;
 /// group <c>api</c>, the operation taken from the subject, parameters and auth from headers, and the answer's
 /// status in the <c>Status</c> header. Requests go through the same <see cref="ApiDispatcher"/> as HTTP.
 /// </summary>
+/// <remarks>
+/// Draining mirrors Kestrel's: when the worker starts draining it unsubscribes, so the queue group hands new requests
+/// to the other instances, answers the requests already delivered to it, and waits for the ones in flight. Dropping
+/// them instead left each requester (the sync worker forwarding a push) waiting out its full timeout.
+/// </remarks>
 internal sealed partial class NatsTransportService(
     NatsConnection nats,
     ApiRoutes routes,
     ApiDispatcher dispatcher,
+    DrainState drain,
     IOptions<ApiOptions> options,
     ILogger<NatsTransportService> logger) : BackgroundService
 {
@@ -40,7 +46,7 @@ internal sealed partial class NatsTransportService(
 
         try
         {
-            while (!stoppingToken.IsCancellationRequested)
+            while (!stoppingToken.IsCancellationRequested && !drain.IsDraining)
             {
                 if (nats.State != NatsConnectionState.Connected)
                 {
@@ -53,7 +59,11 @@ internal sealed partial class NatsTransportService(
                 _subscribed = true;
                 try
                 {
-                    // The client re-subscribes by itself across reconnects; the loop ends only when the connection closed.
+                    // Draining completes the channel after the messages the server already sent, which are still answered.
+                    await using var unsubscribeOnDrain = drain.Draining.Register(() => _ = subscription.DrainAsync(CancellationToken.None).AsTask());
+
+                    // The client re-subscribes by itself across reconnects; the loop ends when the connection closed or
+                    // the drain unsubscribed.
                     await foreach (var msg in subscription.ReadAllAsync(stoppingToken))
                     {
                         await _slots.WaitAsync(stoppingToken);
@@ -64,6 +74,13 @@ internal sealed partial class NatsTransportService(
                 {
                     _subscribed = false;
                 }
+            }
+
+            // In flight: every slot back means every request was answered. Past the drain delay, stoppingToken cancels
+            // both this wait and the requests still running.
+            for (var i = 0; i < MaxConcurrentRequests; i++)
+            {
+                await _slots.WaitAsync(stoppingToken);
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)

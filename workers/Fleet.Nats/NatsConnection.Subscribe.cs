@@ -77,6 +77,23 @@ public sealed partial class NatsConnection
         await WriteUnsubscribeAsync(subscription.Sid, cancellationToken);
     }
 
+    /// <summary>UNSUB, keeping the subscription registered until a PONG proves the messages sent before it have arrived.</summary>
+    internal async ValueTask DrainSubscriptionAsync(NatsSubscription subscription, CancellationToken cancellationToken)
+    {
+        try
+        {
+            if (State == NatsConnectionState.Connected && _subscriptions.ContainsKey(subscription.Sid))
+            {
+                await WriteUnsubscribeAsync(subscription.Sid, cancellationToken);
+                await FlushAsync(cancellationToken);
+            }
+        }
+        finally
+        {
+            _subscriptions.TryRemove(subscription.Sid, out _);
+        }
+    }
+
     /// <summary>Hands a MSG/HMSG to its subscription, or to a waiting request. Runs on the read loop only.</summary>
     private async ValueTask DispatchAsync(ServerFrame frame, CancellationToken cancellationToken)
     {

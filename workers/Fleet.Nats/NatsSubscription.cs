@@ -84,6 +84,28 @@ public sealed class NatsSubscription : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Stops delivery without losing what the server already sent: UNSUB, then a PING round trip (the server answers it
+    /// only after every message it sent before the UNSUB), then the channel completes after the messages queued. For a
+    /// queue-group member leaving the group: UnsubscribeAsync drops messages still on their way from the server.
+    /// </summary>
+    public async ValueTask DrainAsync(CancellationToken cancellationToken = default)
+    {
+        if (Interlocked.Exchange(ref _unsubscribed, 1) != 0)
+        {
+            return;
+        }
+
+        try
+        {
+            await _connection.DrainSubscriptionAsync(this, cancellationToken);
+        }
+        finally
+        {
+            _channel.Writer.TryComplete();
+        }
+    }
+
     /// <summary>Unsubscribes.</summary>
     public ValueTask DisposeAsync() => UnsubscribeAsync();
 
