@@ -120,7 +120,7 @@ public sealed class ChatAndSyncThroughIngressTests(LocalFleetFixture fleet)
     private static async Task<Dictionary<string, int>> ChatSessionsPerServerAsync()
     {
         var stat = await CommandRunner.RunCheckedAsync(
-            "sh", ["-c", $"echo 'show stat be_chat 4 -1' | socat stdio unix-connect:{LocalFleetFixture.AdminSocket}"], TimeSpan.FromSeconds(10));
+            "sh", ["-c", $"echo 'show stat be_chat 4 -1' | socat -t 5 stdio unix-connect:{LocalFleetFixture.AdminSocket}"], TimeSpan.FromSeconds(10));
         return stat.Split('\n').Select(line => line.Split(','))
             .Where(fields => fields.Length > 5 && fields[0] == "be_chat")
             .ToDictionary(fields => fields[1], fields => int.Parse(fields[4], System.Globalization.CultureInfo.InvariantCulture));

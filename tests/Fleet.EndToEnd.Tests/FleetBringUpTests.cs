@@ -107,7 +107,7 @@ public sealed class FleetBringUpTests(LocalFleetFixture fleet)
     private static async Task<string> ServerStatusAsync(string backend, string server)
     {
         var stat = await CommandRunner.RunCheckedAsync(
-            "sh", ["-c", $"echo 'show stat {backend} 4 -1' | socat stdio unix-connect:{LocalFleetFixture.AdminSocket}"], TimeSpan.FromSeconds(10));
+            "sh", ["-c", $"echo 'show stat {backend} 4 -1' | socat -t 5 stdio unix-connect:{LocalFleetFixture.AdminSocket}"], TimeSpan.FromSeconds(10));
         var row = stat.Split('\n').Select(line => line.Split(',')).FirstOrDefault(fields => fields.Length > 17 && fields[1] == server);
         return row?[17] ?? "absent";
     }

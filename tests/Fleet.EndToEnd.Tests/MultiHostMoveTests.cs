@@ -84,7 +84,7 @@ public sealed partial class MultiHostMoveTests(SimFleetFixture fleet, LoadRunner
     private static async Task AssertHaproxyListsExactlyAsync(IReadOnlyList<string> containers)
     {
         var state = await CommandRunner.RunCheckedAsync(
-            "sh", ["-c", $"echo 'show servers state' | socat stdio unix-connect:{SimFleetFixture.AdminSocket}"], TimeSpan.FromSeconds(10));
+            "sh", ["-c", $"echo 'show servers state' | socat -t 5 stdio unix-connect:{SimFleetFixture.AdminSocket}"], TimeSpan.FromSeconds(10));
         var running = state.Split('\n').Skip(2).Select(line => line.Split(' '))
             .Where(fields => fields.Length > 4 && fields[1].StartsWith("be_", StringComparison.Ordinal) && !fields[3].StartsWith("backup-", StringComparison.Ordinal))
             .Select(fields => fields[3])
