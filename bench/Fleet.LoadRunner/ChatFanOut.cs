@@ -166,6 +166,11 @@ public sealed class ChatFanOut : IAsyncDisposable
         {
             pending.Fail(pending.IsAcked ? "chat-receive-timeout" : "chat-ack-timeout");
         }
+        catch (OperationCanceledException)
+        {
+            // Not our timeout: another request's cancelled send aborted the shared socket under this one.
+            pending.Fail("chat-close");
+        }
         catch (WebSocketException)
         {
             pending.Fail("chat-close");

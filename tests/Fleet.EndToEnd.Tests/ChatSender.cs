@@ -116,7 +116,7 @@ internal sealed class ChatSender : IAsyncDisposable
                 await socket.ConnectAsync(_endpoint, _stop.Token);
                 connected = true;
                 await SendFrameAsync(socket, new { type = "join", v = 1, room = _room }, _stop.Token);
-                if (await ReceiveAsync(socket, frame => Type(frame) == "history", _stop.Token) is null)
+                if (!await JoinedAsync(socket))
                 {
                     continue;
                 }
@@ -169,6 +169,38 @@ internal sealed class ChatSender : IAsyncDisposable
             {
                 Interlocked.Increment(ref _dropped);
             }
+        }
+    }
+
+    /// <summary>
+    /// True once the room's history arrived; false (connect again) when the session ended, the join was refused (an
+    /// "unavailable" error while the server drains or its store is away), or no answer came within the ack timeout.
+    /// </summary>
+    private async Task<bool> JoinedAsync(ClientWebSocket socket)
+    {
+        using var wait = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token);
+        wait.CancelAfter(AckTimeout);
+        try
+        {
+            var answer = await ReceiveAsync(socket, frame => Type(frame) is "history" or "error", wait.Token);
+            if (answer is { } frame && Type(frame) == "error")
+            {
+                if (frame.GetProperty("code").GetString() is var code && code != "unavailable")
+                {
+                    Problem($"join refused: error {code}: {frame.GetProperty("message").GetString()}");
+                }
+
+                Interlocked.Increment(ref _dropped);
+                await DelayAsync(TimeSpan.FromMilliseconds(500));
+                return false;
+            }
+
+            return answer is not null;
+        }
+        catch (OperationCanceledException) when (!_stop.IsCancellationRequested)
+        {
+            Interlocked.Increment(ref _dropped);
+            return false;
         }
     }
 

@@ -21,6 +21,16 @@ public sealed class RequestIdTests
     }
 
     [Fact]
+    public void NewIdsAreDistinctLowerCaseHexOfTheUsualLength()
+    {
+        var ids = Enumerable.Range(0, 10_000).AsParallel().Select(_ => RequestId.New()).ToList();
+
+        Assert.Equal(ids.Count, ids.Distinct(StringComparer.Ordinal).Count());
+        Assert.All(ids, id => Assert.Matches("^[0-9a-f]{32}$", id));
+        Assert.All(ids, id => Assert.Equal(id, RequestId.Sanitize(id)));
+    }
+
+    [Fact]
     public async Task PushFlowsAcrossAwaitsAndRestoresThePreviousId()
     {
         Assert.Null(RequestId.Current);

@@ -63,8 +63,10 @@ public sealed class ChatFanOutTests(MySqlFixture mysql, NatsServerFixture nats)
         await using var server = await ScriptedChatServer.StartAsync(script);
         var step = new StepDefinition { Name = "chat", Kind = StepKind.Chat, Path = "/chat/v1/ws", Rooms = 1, ClientsPerRoom = 2 };
         await using var chat = await ChatFanOut.ConnectAsync(server.BaseUrl, step, ["token"], "scripted", timeout.Token);
-        // Timeouts only end the first two scripts' requests; the others fail on the server's answer first.
-        var model = new LoadModel { Kind = LoadModelKind.Closed, Concurrency = 1, MaxRequests = 5, Duration = TimeSpan.FromMinutes(1), RequestTimeout = TimeSpan.FromMilliseconds(300) };
+        // Timeouts only end the first two scripts' requests; the others fail on the server's answer first. With 300 ms an
+        // ack that was sent could still miss the timeout when CI runs test projects side by side (AckOnly once counted
+        // an ack timeout): 1 s is far beyond a loopback ack, and costs 5 s per timeout script.
+        var model = new LoadModel { Kind = LoadModelKind.Closed, Concurrency = 1, MaxRequests = 5, Duration = TimeSpan.FromMinutes(1), RequestTimeout = TimeSpan.FromSeconds(1) };
 
         var result = await new LoadEngine(model, chat.SendAsync).RunAsync("chat", server.BaseUrl.ToString(), timeout.Token);
 

@@ -20,6 +20,8 @@ public static class RequestId
     public const int MaxLength = 128;
 
     private static readonly AsyncLocal<string?> CurrentId = new();
+    private static readonly string ProcessPrefix = Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(8));
+    private static long _sequence;
 
     /// <summary>The id of the request this code runs for, or null outside any request.</summary>
     public static string? Current => CurrentId.Value;
@@ -35,9 +37,18 @@ public static class RequestId
         return new Scope(previous);
     }
 
-    /// <summary>A fresh id for a request that arrived without one.</summary>
-    /// <returns>32 lower-case hex digits.</returns>
-    public static string New() => Guid.NewGuid().ToString("N");
+    /// <summary>A fresh id for a request that arrived without one: unique, not secret.</summary>
+    /// <returns>32 lower-case hex digits: this process's random prefix, then a counter.</returns>
+    /// <remarks>
+    /// Guid.NewGuid cost a getrandom system call per request here (glibc's arc4random), visible in a perf profile of
+    /// "GET one post"; a 64-bit random prefix per process keeps ids from different workers apart.
+    /// </remarks>
+    public static string New() =>
+        string.Create(32, Interlocked.Increment(ref _sequence), static (chars, sequence) =>
+        {
+            ProcessPrefix.CopyTo(chars);
+            sequence.TryFormat(chars[16..], out _, "x16", System.Globalization.CultureInfo.InvariantCulture);
+        });
 
     /// <summary>
     /// The incoming value if it is usable as an id (1..<see cref="MaxLength"/> visible ASCII characters),

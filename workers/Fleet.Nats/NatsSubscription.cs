@@ -67,29 +67,22 @@ public sealed class NatsSubscription : IAsyncDisposable
         _channel.Reader.ReadAllAsync(cancellationToken);
 
     /// <summary>Tells the server to stop delivering and completes the channel after the messages already queued.</summary>
-    public async ValueTask UnsubscribeAsync(CancellationToken cancellationToken = default)
-    {
-        if (Interlocked.Exchange(ref _unsubscribed, 1) != 0)
-        {
-            return;
-        }
-
-        try
-        {
-            await _connection.UnsubscribeAsync(this, cancellationToken);
-        }
-        finally
-        {
-            _channel.Writer.TryComplete();
-        }
-    }
+    public ValueTask UnsubscribeAsync(CancellationToken cancellationToken = default) =>
+        EndAsync(static (connection, subscription, token) => connection.UnsubscribeAsync(subscription, token), cancellationToken);
 
     /// <summary>
     /// Stops delivery without losing what the server already sent: UNSUB, then a PING round trip (the server answers it
     /// only after every message it sent before the UNSUB), then the channel completes after the messages queued. For a
     /// queue-group member leaving the group: UnsubscribeAsync drops messages still on their way from the server.
     /// </summary>
-    public async ValueTask DrainAsync(CancellationToken cancellationToken = default)
+    public ValueTask DrainAsync(CancellationToken cancellationToken = default) =>
+        EndAsync(static (connection, subscription, token) => connection.DrainSubscriptionAsync(subscription, token), cancellationToken);
+
+    /// <summary>Unsubscribes.</summary>
+    public ValueTask DisposeAsync() => UnsubscribeAsync();
+
+    private async ValueTask EndAsync(
+        Func<NatsConnection, NatsSubscription, CancellationToken, ValueTask> tellServer, CancellationToken cancellationToken)
     {
         if (Interlocked.Exchange(ref _unsubscribed, 1) != 0)
         {
@@ -98,16 +91,13 @@ public sealed class NatsSubscription : IAsyncDisposable
 
         try
         {
-            await _connection.DrainSubscriptionAsync(this, cancellationToken);
+            await tellServer(_connection, this, cancellationToken);
         }
         finally
         {
             _channel.Writer.TryComplete();
         }
     }
-
-    /// <summary>Unsubscribes.</summary>
-    public ValueTask DisposeAsync() => UnsubscribeAsync();
 
     /// <summary>Marks the subscription ended without writing UNSUB (drain sends its own, connection close needs none).</summary>
     internal bool MarkUnsubscribed() => Interlocked.Exchange(ref _unsubscribed, 1) == 0;
