@@ -44,6 +44,28 @@ public sealed class BadInputTests(MySqlFixture mysql, NatsServerFixture nats) : 
     }
 
     [Fact]
+    public async Task CredentialsOfAnotherSchemeOrNoneAre401()
+    {
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        using var basic = ApiWorker.Request(HttpMethod.Post, "/api/v1/forum/topics", json: new { title = "t" });
+        basic.Headers.Authorization = new AuthenticationHeaderValue("Basic", "dXNlcjpwYXNz");
+        using var garbage = ApiWorker.Request(HttpMethod.Post, "/api/v1/forum/topics", "not-a-token", new { title = "t" });
+        using var none = ApiWorker.Request(HttpMethod.Post, "/api/v1/forum/topics", json: new { title = "t" });
+
+        using var basicResponse = await _worker.Http.SendAsync(basic, cts.Token);
+        using var garbageResponse = await _worker.Http.SendAsync(garbage, cts.Token);
+        using var noneResponse = await _worker.Http.SendAsync(none, cts.Token);
+
+        var wrongScheme = await Problems.AssertProblemAsync(basicResponse, HttpStatusCode.Unauthorized, "unauthorized");
+        var badToken = await Problems.AssertProblemAsync(garbageResponse, HttpStatusCode.Unauthorized, "unauthorized");
+        var missing = await Problems.AssertProblemAsync(noneResponse, HttpStatusCode.Unauthorized, "unauthorized");
+
+        Assert.Equal("Use the Bearer scheme.", wrongScheme.GetProperty("detail").GetString());
+        Assert.NotEqual("Use the Bearer scheme.", badToken.GetProperty("detail").GetString());
+        Assert.Equal("A bearer token is required.", missing.GetProperty("detail").GetString());
+    }
+
+    [Fact]
     public async Task NonJsonMediaTypeIs415()
     {
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));
