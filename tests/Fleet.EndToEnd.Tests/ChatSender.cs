@@ -34,6 +34,7 @@ internal sealed class ChatSender : IAsyncDisposable
     private int _toldToReconnect;
     private int _dropped;
     private int _resent;
+    private Task? _stopping;
 
     public ChatSender(Uri ingress, string token, string room, string name, TimeSpan maxDuration)
     {
@@ -87,18 +88,29 @@ internal sealed class ChatSender : IAsyncDisposable
         $"{_name}: {Acked.Count} acked, {Connects} sessions, {ToldToReconnect} told to reconnect, {Dropped} dropped, "
         + $"{FailedConnects} failed connects, {Resent} resent";
 
-    public async Task StopAsync()
+    /// <summary>Stops the sender; calling it again (DisposeAsync after a failed test) waits on the same stop.</summary>
+    public Task StopAsync() => _stopping ??= StopOnceAsync();
+
+    public async ValueTask DisposeAsync()
+    {
+        try
+        {
+            await StopAsync();
+        }
+        catch (TimeoutException)
+        {
+            // Disposing after a failure: the stop's own timeout must not hide the failure that got here.
+        }
+
+        _stop.Dispose();
+    }
+
+    private async Task StopOnceAsync()
     {
         await _stop.CancelAsync();
 
         // Every wait in the loop observes _stop; the bound turns a missed one into a failure with a name.
         await _run.WaitAsync(TimeSpan.FromMinutes(1));
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        await StopAsync();
-        _stop.Dispose();
     }
 
     private async Task RunAsync()
