@@ -1,8 +1,6 @@
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
-using System.Net.WebSockets;
-using System.Text;
 using System.Text.Json;
 
 namespace Fleet.EndToEnd.Tests;
@@ -19,19 +17,19 @@ public sealed class ChatAndSyncThroughIngressTests(LocalFleetFixture fleet)
         var bob = await RegisterAsync("bob", cts.Token);
         var room = $"e2e-{Guid.NewGuid():N}"[..24];
 
-        using var aliceSocket = await ConnectAsync(alice, cts.Token);
-        using var bobSocket = await ConnectAsync(bob, cts.Token);
+        using var aliceSocket = await ChatHistory.ConnectAsync(fleet.Ingress, alice, cts.Token);
+        using var bobSocket = await ChatHistory.ConnectAsync(fleet.Ingress, bob, cts.Token);
         var sessions = await ChatSessionsPerServerAsync();
         Assert.True(sessions.Count(pair => pair.Value > 0) == 2, $"the two clients share a chat container: {string.Join(", ", sessions)}");
 
-        await SendAsync(aliceSocket, new { type = "join", v = 1, room }, cts.Token);
-        await SendAsync(bobSocket, new { type = "join", v = 1, room }, cts.Token);
-        await ReceiveUntilAsync(aliceSocket, frame => frame.GetProperty("type").GetString() == "history", cts.Token);
-        await ReceiveUntilAsync(bobSocket, frame => frame.GetProperty("type").GetString() == "history", cts.Token);
-        await SendAsync(aliceSocket, new { type = "send", v = 1, room, clientMsgId = "m-1", body = "hello across containers" }, cts.Token);
+        await ChatSender.SendFrameAsync(aliceSocket, new { type = "join", v = 1, room }, cts.Token);
+        await ChatSender.SendFrameAsync(bobSocket, new { type = "join", v = 1, room }, cts.Token);
+        await ChatHistory.ReceiveAsync(aliceSocket, "history", cts.Token);
+        await ChatHistory.ReceiveAsync(bobSocket, "history", cts.Token);
+        await ChatSender.SendFrameAsync(aliceSocket, new { type = "send", v = 1, room, clientMsgId = "m-1", body = "hello across containers" }, cts.Token);
 
-        var ack = await ReceiveUntilAsync(aliceSocket, frame => frame.GetProperty("type").GetString() == "ack", cts.Token);
-        var message = await ReceiveUntilAsync(bobSocket, frame => frame.GetProperty("type").GetString() == "message", cts.Token);
+        var ack = await ChatHistory.ReceiveAsync(aliceSocket, "ack", cts.Token);
+        var message = await ChatHistory.ReceiveAsync(bobSocket, "message", cts.Token);
 
         Assert.Equal("m-1", ack.GetProperty("clientMsgId").GetString());
         Assert.Equal("hello across containers", message.GetProperty("body").GetString());
@@ -81,40 +79,6 @@ public sealed class ChatAndSyncThroughIngressTests(LocalFleetFixture fleet)
         using var login = await client.PostAsJsonAsync("/api/v1/tokens", new { email, password }, cancellationToken);
         Assert.Equal(HttpStatusCode.OK, login.StatusCode);
         return (await login.Content.ReadFromJsonAsync<JsonElement>(cancellationToken)).GetProperty("accessToken").GetString()!;
-    }
-
-    private async Task<ClientWebSocket> ConnectAsync(string token, CancellationToken cancellationToken)
-    {
-        var socket = new ClientWebSocket();
-        socket.Options.SetRequestHeader("Authorization", $"Bearer {token}");
-        await socket.ConnectAsync(new Uri($"ws://{fleet.Ingress.Authority}/chat/v1/ws"), cancellationToken);
-        return socket;
-    }
-
-    private static async Task SendAsync(ClientWebSocket socket, object frame, CancellationToken cancellationToken) =>
-        await socket.SendAsync(JsonSerializer.SerializeToUtf8Bytes(frame), WebSocketMessageType.Text, endOfMessage: true, cancellationToken);
-
-    private static async Task<JsonElement> ReceiveUntilAsync(ClientWebSocket socket, Func<JsonElement, bool> match, CancellationToken cancellationToken)
-    {
-        var buffer = new byte[64 * 1024];
-        while (true)
-        {
-            using var message = new MemoryStream();
-            WebSocketReceiveResult result;
-            do
-            {
-                result = await socket.ReceiveAsync(buffer, cancellationToken);
-                Assert.NotEqual(WebSocketMessageType.Close, result.MessageType);
-                message.Write(buffer, 0, result.Count);
-            }
-            while (!result.EndOfMessage);
-
-            var frame = JsonSerializer.Deserialize<JsonElement>(Encoding.UTF8.GetString(message.ToArray()));
-            if (match(frame))
-            {
-                return frame;
-            }
-        }
     }
 
     private static async Task<Dictionary<string, int>> ChatSessionsPerServerAsync()

@@ -4,18 +4,19 @@ using System.Text.Json;
 
 namespace Fleet.EndToEnd.Tests;
 
-/// <summary>Reads a room's whole stored history through the ingress, page by page with the <c>history</c> frame.</summary>
+/// <summary>
+/// Reads a room's whole stored history through the ingress, page by page with the <c>history</c> frame; its session
+/// and frame reading also serve tests that talk to the chat relay directly.
+/// </summary>
 internal static class ChatHistory
 {
     private static readonly TimeSpan PagePace = TimeSpan.FromMilliseconds(150);
 
     public static async Task<IReadOnlyList<ChatHistoryEntry>> ReadAllAsync(Uri ingress, string token, string room, CancellationToken cancellationToken)
     {
-        using var socket = new ClientWebSocket();
-        socket.Options.SetRequestHeader("Authorization", $"Bearer {token}");
-        await socket.ConnectAsync(new Uri($"ws://{ingress.Authority}/chat/v1/ws"), cancellationToken);
+        using var socket = await ConnectAsync(ingress, token, cancellationToken);
         await ChatSender.SendFrameAsync(socket, new { type = "join", v = 1, room }, cancellationToken);
-        var joined = await ReceiveHistoryAsync(socket, cancellationToken);
+        var joined = await ReceiveAsync(socket, "history", cancellationToken);
         var head = joined.GetProperty("headOffset").GetInt64();
         var entries = new Dictionary<long, ChatHistoryEntry>();
         Add(entries, joined);
@@ -26,7 +27,7 @@ internal static class ChatHistory
             // The relay allows 10 frames per second per connection (burst 20): page at a pace it accepts.
             await Task.Delay(PagePace, cancellationToken);
             await ChatSender.SendFrameAsync(socket, new { type = "history", v = 1, room, beforeOffset = entries.Keys.Min() }, cancellationToken);
-            if (!Add(entries, await ReceiveHistoryAsync(socket, cancellationToken)))
+            if (!Add(entries, await ReceiveAsync(socket, "history", cancellationToken)))
             {
                 break;
             }
@@ -50,7 +51,28 @@ internal static class ChatHistory
         return added;
     }
 
-    private static async Task<JsonElement> ReceiveHistoryAsync(ClientWebSocket socket, CancellationToken cancellationToken)
+    /// <summary>A chat session through the ingress as the bearer of <paramref name="token"/>.</summary>
+    public static async Task<ClientWebSocket> ConnectAsync(Uri ingress, string token, CancellationToken cancellationToken)
+    {
+        var socket = new ClientWebSocket();
+        try
+        {
+            socket.Options.SetRequestHeader("Authorization", $"Bearer {token}");
+            await socket.ConnectAsync(new Uri($"ws://{ingress.Authority}/chat/v1/ws"), cancellationToken);
+            return socket;
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// The next frame of <paramref name="type"/>, skipping others (presence, messages). An error frame or a close fails
+    /// the test at once rather than leaving it to wait out its timeout.
+    /// </summary>
+    public static async Task<JsonElement> ReceiveAsync(ClientWebSocket socket, string type, CancellationToken cancellationToken)
     {
         var buffer = new byte[256 * 1024];
         while (true)
@@ -66,9 +88,9 @@ internal static class ChatHistory
             while (!result.EndOfMessage);
 
             var frame = JsonSerializer.Deserialize<JsonElement>(Encoding.UTF8.GetString(message.ToArray()));
-            var type = frame.GetProperty("type").GetString();
-            Assert.True(type != "error", $"history read failed: {frame}");
-            if (type == "history")
+            var received = frame.GetProperty("type").GetString();
+            Assert.True(received != "error", $"waiting for {type}: {frame}");
+            if (received == type)
             {
                 return frame;
             }
