@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net.Http.Headers;
 using System.Text.Json;
 using Fleet.MySql;
+using Fleet.TestUtilities;
 
 namespace Fleet.Sync.Benchmarks;
 
@@ -17,7 +18,7 @@ internal static class PageReaders
 
     public static Func<long, int, CancellationToken, Task<int>> Worker(HttpClient http, SyncCursor cursors, int pageSize)
     {
-        var authorization = new AuthenticationHeaderValue("Bearer", BenchTokens.Create(AccountId));
+        var authorization = new AuthenticationHeaderValue("Bearer", Hs256TestTokens.Create(AccountId, TimeSpan.FromHours(2)));
         return async (after, caller, cancellationToken) =>
         {
             var uri = string.Create(CultureInfo.InvariantCulture, $"/sync/v1/changes?cursor={cursors.Encode(after)}&limit={pageSize}&clientId=bench-{caller}");

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using CommandLine;
+using Fleet.Hosting;
 using Fleet.MySql;
 using Fleet.Sync;
 using Fleet.Sync.Benchmarks;
@@ -40,7 +41,7 @@ Console.WriteLine($"Load average before: {loadBefore}");
 var mysql = new MySqlFixture();
 var nats = new NatsServerFixture();
 var hosts = new List<SyncHost>();
-ApiWorker? api = null;
+ApiWorkerProcess? api = null;
 SyncHost? pushHost = null;
 try
 {
@@ -55,7 +56,7 @@ try
 
     var seeding = new List<(int Size, TimeSpan Elapsed)>();
     var logs = new List<(int Size, string ConnectionString, HttpClient Http, IReadOnlyList<long> Positions)>();
-    var cursors = new SyncCursor(Encoding.UTF8.GetBytes(BenchTokens.Key));
+    var cursors = new SyncCursor(Encoding.UTF8.GetBytes(Hs256TestTokens.Key));
     foreach (var size in sizes)
     {
         var db = await mysql.CreateDatabaseAsync("syncbench");
@@ -78,14 +79,25 @@ try
     {
         var apiDb = await mysql.CreateDatabaseAsync("syncbenchapi");
         var pushDb = await mysql.CreateDatabaseAsync("syncbenchpush");
-        api = await ApiWorker.StartAsync(apiDb, nats.Url, PushStream, token);
+        api = await ApiWorkerProcess.StartAsync(
+            "sync-bench-api",
+            apiDb,
+            nats.Url,
+            [
+                "FLEET_API__JWTKEY=" + Hs256TestTokens.Key,
+                "FLEET_API__EVENTSTREAM=" + PushStream,
+                "FLEET_API__EVENTSUBJECTPREFIX=" + EventStreams.PrefixOf(PushStream),
+                "FLEET_FLEET__DRAINDELAY=00:00:00",
+            ],
+            FleetHealth.ReadyPath,
+            token);
         pushHost = await SyncHost.StartAsync("sync-bench-push", pushDb, nats.Url, PushStream, token);
         pushHttp = new HttpClient { BaseAddress = pushHost.BaseAddress, Timeout = TimeSpan.FromSeconds(60) };
         for (var i = 0; i < options.PushClients; i++)
         {
-            var (account, bearer, topic) = await api.CreateWriterAsync($"sync{i}", token);
+            var (account, bearer, topic) = await CreateWriterAsync(api, $"sync{i}", token);
             writers.Add(new OfflineWriter(account, bearer, topic, $"bench-sync-{i}"));
-            (account, bearer, topic) = await api.CreateWriterAsync($"direct{i}", token);
+            (account, bearer, topic) = await CreateWriterAsync(api, $"direct{i}", token);
             directWriters.Add(new OfflineWriter(account, bearer, topic, $"bench-direct-{i}"));
         }
     }
@@ -193,6 +205,13 @@ finally
 
     await nats.DisposeAsync();
     await mysql.DisposeAsync();
+}
+
+/// <summary>Registers an account, logs in and creates a topic; returns the account id, its token and the topic id.</summary>
+static async Task<(long AccountId, string Token, long TopicId)> CreateWriterAsync(ApiWorkerProcess api, string name, CancellationToken cancellationToken)
+{
+    var (id, bearer) = await api.RegisterAsync(name, cancellationToken);
+    return (id, bearer, await api.CreateTopicAsync(bearer, "Offline edits of " + name, cancellationToken));
 }
 
 static string PullStream(int size) => string.Create(CultureInfo.InvariantCulture, $"SBPULL_{size}");

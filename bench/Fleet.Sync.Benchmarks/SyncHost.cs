@@ -40,7 +40,7 @@ internal sealed class SyncHost : IAsyncDisposable
         // Added last so it wins over any FLEET_ variable of the shell the bench runs in.
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
         {
-            ["Api:JwtKey"] = BenchTokens.Key,
+            ["Api:JwtKey"] = Hs256TestTokens.Key,
             ["Fleet:DrainDelay"] = "00:00:00",
             ["Fleet:ShutdownTimeout"] = "00:00:10",
             ["Sync:EventStream"] = stream,

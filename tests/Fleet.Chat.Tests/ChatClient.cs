@@ -2,6 +2,7 @@ using System.Net.Sockets;
 using System.Net.WebSockets;
 using System.Text;
 using System.Text.Json;
+using Fleet.TestUtilities;
 
 namespace Fleet.Chat.Tests;
 
@@ -27,7 +28,7 @@ public sealed class ChatClient : IAsyncDisposable
         Uri uri, string userId, CancellationToken cancellationToken, bool tokenInQuery = false, int? receiveBufferBytes = null)
     {
         var socket = new ClientWebSocket();
-        var token = TestTokens.Create(userId);
+        var token = Hs256TestTokens.Create(userId);
         if (tokenInQuery)
         {
             uri = new Uri(uri + "?access_token=" + Uri.EscapeDataString(token));

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
+using Fleet.TestUtilities;
 
 namespace Fleet.Chat.Tests;
 
@@ -55,7 +56,7 @@ public sealed class ChatProcess : IDisposable
         info.Environment["FLEET_NATS"] = nats;
         info.Environment["FLEET_MYSQL"] = mysql;
         info.Environment["FLEET_LOG_DIR"] = logDirectory;
-        info.Environment["FLEET_API__JWTKEY"] = TestTokens.Key;
+        info.Environment["FLEET_API__JWTKEY"] = Hs256TestTokens.Key;
         foreach (var (key, value) in extra ?? new Dictionary<string, string>())
         {
             info.Environment[key] = value;

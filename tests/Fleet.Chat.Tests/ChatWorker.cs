@@ -49,7 +49,7 @@ public sealed class ChatWorker : IAsyncDisposable
         builder.AddFleetDefaults(args, kind: "chat");
         var values = new Dictionary<string, string?>
         {
-            ["Api:JwtKey"] = TestTokens.Key,
+            ["Api:JwtKey"] = Hs256TestTokens.Key,
             ["Fleet:DrainDelay"] = "00:00:00",
             ["Fleet:ShutdownTimeout"] = "00:00:10",
             ["Chat:PresenceInterval"] = "00:00:00.300",

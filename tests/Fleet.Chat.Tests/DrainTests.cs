@@ -35,7 +35,7 @@ public sealed class DrainTests(MySqlFixture mysql, NatsServerFixture nats)
         Assert.Equal(HttpStatusCode.ServiceUnavailable, ready.StatusCode);
         using var late = new ClientWebSocket();
         late.Options.CollectHttpResponseDetails = true;
-        late.Options.SetRequestHeader("Authorization", "Bearer " + TestTokens.Create("2"));
+        late.Options.SetRequestHeader("Authorization", "Bearer " + Hs256TestTokens.Create("2"));
         await Assert.ThrowsAsync<WebSocketException>(() => late.ConnectAsync(worker.WebSocketUri, cts.Token));
         Assert.Equal(HttpStatusCode.ServiceUnavailable, late.HttpStatusCode);
 

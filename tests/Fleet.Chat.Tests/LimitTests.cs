@@ -15,7 +15,7 @@ public sealed class LimitTests(MySqlFixture mysql, NatsServerFixture nats)
     {
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         await using var worker = await ChatWorker.StartAsync(await mysql.CreateDatabaseAsync("chat"), nats);
-        foreach (var token in new[] { null, TestTokens.Create("1", key: "another-key-that-is-long-enough-0123456789"), TestTokens.Create("1", lifetime: TimeSpan.FromMinutes(-5)) })
+        foreach (var token in new[] { null, Hs256TestTokens.Create("1", key: "another-key-that-is-long-enough-0123456789"), Hs256TestTokens.Create("1", lifetime: TimeSpan.FromMinutes(-5)) })
         {
             using var socket = new ClientWebSocket();
             socket.Options.CollectHttpResponseDetails = true;
@@ -38,7 +38,7 @@ public sealed class LimitTests(MySqlFixture mysql, NatsServerFixture nats)
         await using var two = await ChatClient.ConnectAsync(worker.WebSocketUri, "2", cts.Token);
         using var third = new ClientWebSocket();
         third.Options.CollectHttpResponseDetails = true;
-        third.Options.SetRequestHeader("Authorization", "Bearer " + TestTokens.Create("3"));
+        third.Options.SetRequestHeader("Authorization", "Bearer " + Hs256TestTokens.Create("3"));
         await Assert.ThrowsAsync<WebSocketException>(() => third.ConnectAsync(worker.WebSocketUri, cts.Token));
         Assert.Equal(HttpStatusCode.ServiceUnavailable, third.HttpStatusCode);
         Assert.True(third.HttpResponseHeaders!.ContainsKey("Retry-After"));

@@ -12,7 +12,7 @@ public sealed class ChatFanOutTests(MySqlFixture mysql, NatsServerFixture nats)
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(90));
         using var worker = await ChatWorkerProcess.StartAsync(nats, await mysql.CreateDatabaseAsync("lrchat"), timeout.Token);
         var step = new StepDefinition { Name = "chat", Kind = StepKind.Chat, Path = "/chat/v1/ws", Rooms = 3, ClientsPerRoom = 4 };
-        await using var chat = await ChatFanOut.ConnectAsync(worker.BaseUrl, step, [Hs256Tokens.For("1"), Hs256Tokens.For("2"), Hs256Tokens.For("3")], "fanout", timeout.Token);
+        await using var chat = await ChatFanOut.ConnectAsync(worker.BaseUrl, step, [Hs256TestTokens.Create("1"), Hs256TestTokens.Create("2"), Hs256TestTokens.Create("3")], "fanout", timeout.Token);
         // 3 messages/s over 12 clients keeps every client far below the worker's 10 frames/s.
         var model = new LoadModel { Kind = LoadModelKind.Open, Rate = 30, Duration = TimeSpan.FromSeconds(2), RequestTimeout = TimeSpan.FromSeconds(20) };
 
@@ -34,7 +34,7 @@ public sealed class ChatFanOutTests(MySqlFixture mysql, NatsServerFixture nats)
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(90));
         var worker = await ChatWorkerProcess.StartAsync(nats, await mysql.CreateDatabaseAsync("lrchat"), timeout.Token);
         var step = new StepDefinition { Name = "chat", Kind = StepKind.Chat, Path = "/chat/v1/ws", Rooms = 2, ClientsPerRoom = 2 };
-        await using var chat = await ChatFanOut.ConnectAsync(worker.BaseUrl, step, [Hs256Tokens.For("7")], "dead", timeout.Token);
+        await using var chat = await ChatFanOut.ConnectAsync(worker.BaseUrl, step, [Hs256TestTokens.Create("7")], "dead", timeout.Token);
         Assert.Equal(4, chat.JoinedMembers);
 
         await worker.KillAsync();

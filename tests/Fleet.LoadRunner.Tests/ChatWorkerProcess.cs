@@ -49,7 +49,7 @@ internal sealed class ChatWorkerProcess : IDisposable
         info.Environment["FLEET_NATS"] = nats.Url;
         info.Environment["FLEET_MYSQL"] = mysql;
         info.Environment["FLEET_LOG_DIR"] = logs.Path;
-        info.Environment["FLEET_API__JWTKEY"] = Hs256Tokens.Key;
+        info.Environment["FLEET_API__JWTKEY"] = Hs256TestTokens.Key;
         var process = new Process { StartInfo = info };
         var worker = new ChatWorkerProcess(process, logs, port);
         process.OutputDataReceived += (_, e) => worker.Append(e.Data);

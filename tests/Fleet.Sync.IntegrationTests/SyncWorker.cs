@@ -40,7 +40,7 @@ public sealed class SyncWorker : IAsyncDisposable
         builder.AddFleetDefaults(args, kind: "sync");
         var values = new Dictionary<string, string?>
         {
-            ["Api:JwtKey"] = TestTokens.Key,
+            ["Api:JwtKey"] = Hs256TestTokens.Key,
             ["Fleet:DrainDelay"] = "00:00:00",
             ["Fleet:ShutdownTimeout"] = "00:00:10",
             ["Sync:EventStream"] = stream,
@@ -95,7 +95,7 @@ public sealed class SyncWorker : IAsyncDisposable
         }
 
         using var request = new HttpRequestMessage(HttpMethod.Get, "/sync/v1/changes" + (query.Count > 0 ? "?" + string.Join('&', query) : string.Empty));
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", TestTokens.Create(accountId));
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", Hs256TestTokens.Create(accountId));
         return await Http.SendAsync(request, cancellationToken);
     }
 
