@@ -3,6 +3,7 @@ using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 using Dapper;
+using Fleet.Hosting;
 using Fleet.MySql;
 using Fleet.TestUtilities;
 
@@ -148,19 +149,31 @@ public sealed class PushTests(MySqlFixture mysql, NatsServerFixture nats)
         var apiDb = await mysql.CreateDatabaseAsync("api");
         var stream = Events.NewStreamName();
         await (await Events.CreateAsync(nats.Url, stream, cancellationToken)).DisposeAsync();
-        var api = await ApiProcess.StartAsync(apiDb, nats.Url, stream, cancellationToken);
+        var api = await ApiWorkerProcess.StartAsync(
+            "api-sync-test",
+            apiDb,
+            nats.Url,
+            [
+                "FLEET_API__JWTKEY=" + Hs256TestTokens.Key,
+                "FLEET_API__EVENTSTREAM=" + stream,
+                "FLEET_API__EVENTSUBJECTPREFIX=" + Events.PrefixOf(stream),
+                "FLEET_API__OUTBOXPOLLINTERVAL=00:00:00.200",
+                "FLEET_FLEET__DRAINDELAY=00:00:00",
+            ],
+            FleetHealth.ReadyPath,
+            cancellationToken);
         var sync = await SyncWorker.StartAsync(syncDb, nats.Url, stream);
         var (account, token) = await api.RegisterAsync("writer", cancellationToken);
-        var topicId = await api.CreateTopicAsync(token, cancellationToken);
+        var topicId = await api.CreateTopicAsync(token, "Offline", cancellationToken);
         return new Setup((sync, api, apiDb, account, token, topicId));
     }
 
-    private sealed record Setup((SyncWorker Sync, ApiProcess Api, string ApiDb, long Account, string Token, long TopicId) Parts) : IAsyncDisposable
+    private sealed record Setup((SyncWorker Sync, ApiWorkerProcess Api, string ApiDb, long Account, string Token, long TopicId) Parts) : IAsyncDisposable
     {
         public async ValueTask DisposeAsync()
         {
             await Parts.Sync.DisposeAsync();
-            await Parts.Api.DisposeAsync();
+            Parts.Api.Dispose();
         }
     }
 }
