@@ -11,7 +11,13 @@ NS = {"t": "http://microsoft.com/schemas/VisualStudio/TeamTest/2010"}
 MAX_LINES = {"Message": 40, "StackTrace": 12}
 
 for path in sys.argv[1:]:
-    for result in ET.parse(path).getroot().iterfind(".//t:UnitTestResult", NS):
+    try:
+        root = ET.parse(path).getroot()
+    except (OSError, ET.ParseError) as error:
+        # A test host that crashed can leave a truncated file; the other files still have their reasons.
+        print(f"(could not read {path}: {error})")
+        continue
+    for result in root.iterfind(".//t:UnitTestResult", NS):
         if result.get("outcome") not in ("Failed", "Error", "Timeout", "Aborted"):
             continue
         print(f"FAILED {result.get('testName')} ({result.get('duration')})")

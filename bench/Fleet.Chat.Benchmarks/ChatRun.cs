@@ -5,6 +5,7 @@ using System.Net.WebSockets;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using Fleet.TestUtilities;
 
 namespace Fleet.Chat.Benchmarks;
 
@@ -104,16 +105,5 @@ public static class ChatRun
     private static Task SendAsync(ClientWebSocket socket, object frame, CancellationToken cancellationToken) =>
         socket.SendAsync(JsonSerializer.SerializeToUtf8Bytes(frame), WebSocketMessageType.Text, true, cancellationToken);
 
-    private static string Token(string subject)
-    {
-        var header = Base64Url.EncodeToString("""{"alg":"HS256","typ":"JWT"}"""u8);
-        var payload = Base64Url.EncodeToString(JsonSerializer.SerializeToUtf8Bytes(new Dictionary<string, object>
-        {
-            ["iss"] = "fleet-api",
-            ["sub"] = subject,
-            ["exp"] = DateTimeOffset.UtcNow.AddHours(1).ToUnixTimeSeconds(),
-        }));
-        var signature = HMACSHA256.HashData(Encoding.UTF8.GetBytes(WorkerProcess.JwtKey), Encoding.ASCII.GetBytes(header + "." + payload));
-        return header + "." + payload + "." + Base64Url.EncodeToString(signature);
-    }
+    private static string Token(string subject) => Hs256TestTokens.Create(subject, key: WorkerProcess.JwtKey);
 }

@@ -15,7 +15,7 @@ namespace Fleet.Api.Tests;
 /// </summary>
 public sealed class ApiWorker : IAsyncDisposable
 {
-    public const string JwtKey = "test-signing-key-that-is-long-enough-0123456789";
+    public const string JwtKey = Hs256TestTokens.Key;
     public const string EditorEmail = "editor@example.com";
 
     private static int _counter;

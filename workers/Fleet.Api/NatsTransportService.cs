@@ -13,9 +13,10 @@ namespace Fleet.Api;
 /// status in the <c>Status</c> header. Requests go through the same <see cref="ApiDispatcher"/> as HTTP.
 /// </summary>
 /// <remarks>
-/// Draining mirrors Kestrel's: when the worker starts draining it unsubscribes, so the queue group hands new requests
-/// to the other instances, answers the requests already delivered to it, and waits for the ones in flight. Dropping
-/// them instead left each requester (the sync worker forwarding a push) waiting out its full timeout.
+/// Draining works like Kestrel's: when the worker starts draining it leaves the queue group, so new requests go to the
+/// other instances, answers the requests already delivered to it, and StopAsync waits for the ones in flight within
+/// the shutdown budget. Dropping them instead left each requester (the sync worker forwarding a push) waiting out its
+/// full timeout.
 /// </remarks>
 internal sealed partial class NatsTransportService(
     NatsConnection nats,
@@ -32,6 +33,7 @@ internal sealed partial class NatsTransportService(
     private static readonly TimeSpan ConnectPollInterval = TimeSpan.FromMilliseconds(200);
     private readonly Dictionary<string, ApiOperation> _operations = routes.Operations.ToDictionary(o => ApiSubjects.ForOperation(o.Id), StringComparer.Ordinal);
     private readonly SemaphoreSlim _slots = new(MaxConcurrentRequests, MaxConcurrentRequests);
+    private readonly TaskCompletionSource _readingEnded = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private volatile bool _subscribed;
 
     /// <summary>True while the queue subscription is open; part of readiness when NATS is a transport.</summary>
@@ -41,6 +43,7 @@ internal sealed partial class NatsTransportService(
     {
         if (!options.Value.ParsedTransport.HasFlag(ApiTransport.Nats))
         {
+            _readingEnded.TrySetResult();
             return;
         }
 
@@ -60,7 +63,7 @@ internal sealed partial class NatsTransportService(
                 try
                 {
                     // Draining completes the channel after the messages the server already sent, which are still answered.
-                    await using var unsubscribeOnDrain = drain.Draining.Register(() => _ = subscription.DrainAsync(CancellationToken.None).AsTask());
+                    await using var unsubscribeOnDrain = drain.Draining.Register(() => _ = LeaveQueueGroupAsync(subscription));
 
                     // The client re-subscribes by itself across reconnects; the loop ends when the connection closed or
                     // the drain unsubscribed.
@@ -75,17 +78,10 @@ internal sealed partial class NatsTransportService(
                     _subscribed = false;
                 }
             }
-
-            // In flight: every slot back means every request was answered. Past the drain delay, stoppingToken cancels
-            // both this wait and the requests still running.
-            for (var i = 0; i < MaxConcurrentRequests; i++)
-            {
-                await _slots.WaitAsync(stoppingToken);
-            }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
-            // Stopping: the subscription is disposed above; in-flight requests finish on their own.
+            // Stopped before the drain ended the subscription (the shutdown budget ran out); StopAsync has waited.
         }
         catch (Exception ex)
         {
@@ -93,12 +89,57 @@ internal sealed partial class NatsTransportService(
             Environment.ExitCode = 1;
             throw;
         }
+        finally
+        {
+            _readingEnded.TrySetResult();
+        }
+    }
+
+    /// <summary>
+    /// As Kestrel's: the requests this instance took get the host's whole shutdown budget, not only the drain delay.
+    /// Only then does the base class cancel stoppingToken, and with it any request still running.
+    /// </summary>
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        if (ExecuteTask is not null)
+        {
+            try
+            {
+                // The drain ends the read loop once the queued messages are dispatched; every slot back means every
+                // dispatched request was answered. The slots stay taken: nothing starts after this.
+                await _readingEnded.Task.WaitAsync(cancellationToken);
+                for (var i = 0; i < MaxConcurrentRequests; i++)
+                {
+                    await _slots.WaitAsync(cancellationToken);
+                }
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                // The shutdown budget ran out: the base class cancels what is still running.
+            }
+        }
+
+        await base.StopAsync(cancellationToken);
     }
 
     public override void Dispose()
     {
         _slots.Dispose();
         base.Dispose();
+    }
+
+    private async Task LeaveQueueGroupAsync(NatsSubscription subscription)
+    {
+        try
+        {
+            await subscription.DrainAsync(CancellationToken.None);
+        }
+#pragma warning disable CA1031 // NATS lost mid-drain: nothing more will be delivered anyway; say so and carry on stopping.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            LogDrainFailed(logger, ex.Message);
+        }
     }
 
     private async Task HandleAsync(NatsMsg msg, CancellationToken stoppingToken)
@@ -183,6 +224,9 @@ internal sealed partial class NatsTransportService(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Serving the API over NATS on {Subject} in queue group {QueueGroup}")]
     private static partial void LogSubscribed(ILogger logger, string subject, string queueGroup);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not leave the NATS queue group cleanly while draining: {Reason}")]
+    private static partial void LogDrainFailed(ILogger logger, string reason);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Could not answer the NATS request on {Subject}: {Reason}")]
     private static partial void LogReplyFailed(ILogger logger, string subject, string reason);

@@ -80,9 +80,17 @@ public sealed partial class NatsConnection
     /// <summary>UNSUB, keeping the subscription registered until a PONG proves the messages sent before it have arrived.</summary>
     internal async ValueTask DrainSubscriptionAsync(NatsSubscription subscription, CancellationToken cancellationToken)
     {
+        if (State != NatsConnectionState.Connected)
+        {
+            // Reconnecting: nothing arrives until the new connection is up, and that handshake may already have
+            // re-sent our SUB. The UNSUB queued here goes out on it, as after any unsubscribe.
+            await UnsubscribeAsync(subscription, cancellationToken);
+            return;
+        }
+
         try
         {
-            if (State == NatsConnectionState.Connected && _subscriptions.ContainsKey(subscription.Sid))
+            if (_subscriptions.ContainsKey(subscription.Sid))
             {
                 await WriteUnsubscribeAsync(subscription.Sid, cancellationToken);
                 await FlushAsync(cancellationToken);

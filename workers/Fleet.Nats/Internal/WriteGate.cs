@@ -9,7 +9,8 @@ namespace Fleet.Nats.Internal;
 /// Not fair: a caller arriving while the gate is free may take it ahead of a waiter that is being woken. That is
 /// deliberate: waiters-first (TryEnter refusing while anyone waits) was tried, and with 8 publishers it turned every
 /// hand-off into a thread-pool wake-up, a convoy that never dissolved: 20 pings between the publishers took 12 s to
-/// over 20 s instead of 2–5 s (NatsConnectionTests.PingGetsThroughWhilePublishersKeepTheWriterBusy). Waiters
+/// over 20 s instead of 2–5 s (measured with a 20-ping version of
+/// NatsConnectionTests.PingGetsThroughWhilePublishersKeepTheWriterBusy, which now guards liveness only). Waiters
 /// park on a counting semaphore; Exit signals it only when someone waits. Exit's store of "free" and a waiter's
 /// registration are each followed by a full fence before the other side's read, so either Exit sees the waiter and
 /// signals, or the waiter's next attempt sees the gate free. A signal that finds its waiter already through (or
