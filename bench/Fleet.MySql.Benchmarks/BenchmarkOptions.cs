@@ -5,7 +5,7 @@ namespace Fleet.MySql.Benchmarks;
 /// <summary>Command-line options; defaults are what bench/RESULTS.md records.</summary>
 internal sealed class BenchmarkOptions
 {
-    [Option("rounds", Default = 3, HelpText = "Interleaved rounds of mariadb-slap, Fleet.MySql and MySql.Data.")]
+    [Option("rounds", Default = 5, HelpText = "Interleaved rounds of mariadb-slap, Fleet.MySql and MySql.Data.")]
     public int Rounds { get; set; }
 
     [Option("duration", Default = 10, HelpText = "Seconds per scenario run.")]
