@@ -21,6 +21,9 @@ internal sealed partial class ServerSession : IDisposable
 
     private readonly PayloadWriter _writer = new(1024);
     private Socket? _socket;
+
+    // The socket's stream under any TLS: disposing it wakes a read waiting on the loop, which closing the socket would not.
+    private Stream? _transport;
     private PacketChannel? _channel;
     private CapabilityFlags _capabilities;
     private bool _isTls;
@@ -101,7 +104,7 @@ internal sealed partial class ServerSession : IDisposable
             // A sync Open cannot pass a token to Stream.Read: a receive timeout bounds the handshake instead.
             if (!ioAsync && Settings.ConnectionTimeout > 0)
             {
-                _socket!.ReceiveTimeout = Settings.ConnectionTimeout * 1000;
+                _transport!.ReadTimeout = Settings.ConnectionTimeout * 1000;
             }
 
             using (linked.Token.Register(static state => ((ServerSession)state!).Abort(), this))
@@ -109,7 +112,7 @@ internal sealed partial class ServerSession : IDisposable
                 await HandshakeAsync(ioAsync, linked.Token);
             }
 
-            _socket!.ReceiveTimeout = 0;
+            _transport!.ReadTimeout = Timeout.Infinite;
             if (IsBroken)
             {
                 throw new OperationCanceledException(linked.Token);
@@ -366,7 +369,7 @@ internal sealed partial class ServerSession : IDisposable
         _channel?.MarkBroken();
         try
         {
-            _socket?.Dispose();
+            _transport?.Dispose();
         }
         catch (ObjectDisposedException)
         {
@@ -398,7 +401,7 @@ internal sealed partial class ServerSession : IDisposable
         }
 
         _channel?.Dispose();
-        _socket?.Dispose();
+        _transport?.Dispose();
         _writer.Dispose();
         _spareSource1?.Dispose();
         _spareSource2?.Dispose();
@@ -493,26 +496,7 @@ internal sealed partial class ServerSession : IDisposable
         if (Settings.UnixSocket is { } path)
         {
             var unix = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
-            try
-            {
-                var endPoint = new UnixDomainSocketEndPoint(path);
-                if (ioAsync)
-                {
-                    await unix.ConnectAsync(endPoint, cancellationToken);
-                }
-                else
-                {
-                    unix.Connect(endPoint);
-                }
-            }
-            catch
-            {
-                unix.Dispose();
-                throw;
-            }
-
-            _socket = unix;
-            return new NetworkStream(unix, ownsSocket: true);
+            return await ConnectSocketAsync(unix, new UnixDomainSocketEndPoint(path), ioAsync, cancellationToken);
         }
 
         Exception? last = null;
@@ -527,18 +511,7 @@ internal sealed partial class ServerSession : IDisposable
                 try
                 {
                     socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.KeepAlive, true);
-                    var endPoint = new IPEndPoint(address, Settings.Port);
-                    if (ioAsync)
-                    {
-                        await socket.ConnectAsync(endPoint, cancellationToken);
-                    }
-                    else
-                    {
-                        socket.Connect(endPoint);
-                    }
-
-                    _socket = socket;
-                    return new NetworkStream(socket, ownsSocket: true);
+                    return await ConnectSocketAsync(socket, new IPEndPoint(address, Settings.Port), ioAsync, cancellationToken);
                 }
                 catch (SocketException ex)
                 {
@@ -556,11 +529,67 @@ internal sealed partial class ServerSession : IDisposable
         throw last ?? new SocketException((int)SocketError.HostNotFound);
     }
 
+    /// <summary>
+    /// Connects <paramref name="socket"/> and returns its stream (disposing the socket if that fails). On the socket loop
+    /// the connect is non-blocking and waited on by the loop: the runtime's own async connect would register the socket
+    /// with the runtime's epoll as well, which would then wake for every response too.
+    /// </summary>
+    private async ValueTask<Stream> ConnectSocketAsync(Socket socket, EndPoint endPoint, bool ioAsync, CancellationToken cancellationToken)
+    {
+        try
+        {
+            if (SocketLoop.IsSupported)
+            {
+                socket.Blocking = false;
+                var pending = false;
+                try
+                {
+                    socket.Connect(endPoint);
+                }
+                catch (SocketException ex) when (ex.SocketErrorCode is SocketError.WouldBlock or SocketError.InProgress)
+                {
+                    pending = true;
+                }
+
+                var stream = new LoopSocketStream(socket);
+                _socket = socket;
+                _transport = stream;
+                if (pending)
+                {
+                    await stream.CompleteConnectAsync(ioAsync, Settings.ConnectionTimeout * 1000, cancellationToken);
+                }
+
+                return stream;
+            }
+
+            if (ioAsync)
+            {
+                await socket.ConnectAsync(endPoint, cancellationToken);
+            }
+            else
+            {
+                socket.Connect(endPoint);
+            }
+
+            _socket = socket;
+            _transport = new NetworkStream(socket, ownsSocket: true);
+            return _transport;
+        }
+        catch
+        {
+            _transport?.Dispose();
+            _transport = null;
+            _socket = null;
+            socket.Dispose();
+            throw;
+        }
+    }
+
     private async ValueTask StartTlsAsync(string? targetHost, bool ioAsync, CancellationToken cancellationToken)
     {
         var mode = Settings.SslMode;
         using var customCa = Settings.SslCa is { } caPath ? X509Certificate2.CreateFromPem(await File.ReadAllTextAsync(caPath, cancellationToken)) : null;
-        var ssl = new SslStream(new NetworkStream(_socket!, ownsSocket: false), leaveInnerStreamOpen: false, (_, certificate, _, errors) =>
+        var ssl = new SslStream(_transport!, leaveInnerStreamOpen: true, (_, certificate, _, errors) =>
         {
             if (mode is MySqlSslMode.Preferred or MySqlSslMode.Required)
             {
