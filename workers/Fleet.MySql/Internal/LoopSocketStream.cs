@@ -20,6 +20,10 @@ internal sealed class LoopSocketStream : Stream
 
     // The read edge count seen before a read that emptied the socket; equal to _readEdges means "nothing new".
     private int _drainedAt = -1;
+
+    // Set for good once the peer hung up or the socket failed: a short read may then have taken the last bytes
+    // without the end of stream behind them, and no further edge will come, so reads go to the kernel again.
+    private int _hungUp;
     private int _closed;
 
     public LoopSocketStream(Socket socket)
@@ -51,18 +55,34 @@ internal sealed class LoopSocketStream : Stream
     private bool IsClosed => Volatile.Read(ref _closed) != 0;
 
     /// <summary>Called by the loop; completes a waiting read or write on this thread when <paramref name="inline"/>.</summary>
-    public void OnEvents(bool readable, bool writable, bool inline)
+    public void OnEvents(bool readable, bool writable, bool hangUp, bool inline)
     {
+        // Counted before anything is signalled: a continuation run below must already see every edge of this event.
+        if (hangUp)
+        {
+            Volatile.Write(ref _hungUp, 1);
+        }
+
         if (readable)
         {
             Interlocked.Increment(ref _readEdges);
-            _readWaiter.Signal(inline);
         }
 
         if (writable)
         {
             Interlocked.Increment(ref _writeEdges);
-            _writeWaiter.Signal(inline);
+        }
+
+        // At most one continuation runs here per event; a write waiter (a payload larger than the send buffer) goes
+        // to the pool when a read waiter may run here too.
+        if (writable)
+        {
+            _writeWaiter.Signal(inline && !readable);
+        }
+
+        if (readable)
+        {
+            _readWaiter.Signal(inline);
         }
     }
 
@@ -78,7 +98,7 @@ internal sealed class LoopSocketStream : Stream
                 seen = Volatile.Read(ref _writeEdges);
             }
         }
-        else if (!_socket.Poll(timeoutMilliseconds <= 0 ? Timeout.InfiniteTimeSpan : TimeSpan.FromMilliseconds(timeoutMilliseconds), SelectMode.SelectWrite))
+        else if (!_socket.Poll(PollTimeout(timeoutMilliseconds <= 0 ? Timeout.Infinite : timeoutMilliseconds), SelectMode.SelectWrite))
         {
             throw new SocketException((int)SocketError.TimedOut);
         }
@@ -93,7 +113,7 @@ internal sealed class LoopSocketStream : Stream
     public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
         var seen = Volatile.Read(ref _readEdges);
-        return seen != _drainedAt && TryReceive(buffer.Span, seen, out var read)
+        return (seen != _drainedAt || Volatile.Read(ref _hungUp) != 0) && TryReceive(buffer.Span, seen, out var read)
             ? new ValueTask<int>(read)
             : ReadWhenReadableAsync(buffer, seen, cancellationToken);
     }
@@ -113,7 +133,7 @@ internal sealed class LoopSocketStream : Stream
                 return read;
             }
 
-            if (!_socket.Poll(ReadTimeout < 0 ? Timeout.InfiniteTimeSpan : TimeSpan.FromMilliseconds(ReadTimeout), SelectMode.SelectRead))
+            if (!_socket.Poll(PollTimeout(ReadTimeout), SelectMode.SelectRead))
             {
                 throw new IOException("Timed out waiting for the server.", new SocketException((int)SocketError.TimedOut));
             }
@@ -198,6 +218,10 @@ internal sealed class LoopSocketStream : Stream
             }
         }
     }
+
+    // Socket.Poll takes at most int.MaxValue microseconds (about 35 minutes); longer waits are as good as none.
+    private static TimeSpan PollTimeout(int milliseconds) =>
+        milliseconds < 0 || milliseconds > int.MaxValue / 1000 ? Timeout.InfiniteTimeSpan : TimeSpan.FromMilliseconds(milliseconds);
 
     /// <summary>One non-blocking recv; false if the socket is empty. 0 bytes read means the server closed.</summary>
     private bool TryReceive(Span<byte> buffer, int seen, out int read)

@@ -540,15 +540,24 @@ internal sealed partial class ServerSession : IDisposable
         {
             if (SocketLoop.IsSupported)
             {
-                socket.Blocking = false;
+                // A Unix socket connects at once, or says EAGAIN (backlog full) rather than "in progress", so it
+                // connects blocking; the loop's stream makes it non-blocking after.
                 var pending = false;
-                try
+                if (endPoint is UnixDomainSocketEndPoint)
                 {
                     socket.Connect(endPoint);
                 }
-                catch (SocketException ex) when (ex.SocketErrorCode is SocketError.WouldBlock or SocketError.InProgress)
+                else
                 {
-                    pending = true;
+                    socket.Blocking = false;
+                    try
+                    {
+                        socket.Connect(endPoint);
+                    }
+                    catch (SocketException ex) when (ex.SocketErrorCode is SocketError.WouldBlock or SocketError.InProgress)
+                    {
+                        pending = true;
+                    }
                 }
 
                 var stream = new LoopSocketStream(socket);

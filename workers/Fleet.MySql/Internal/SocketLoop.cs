@@ -23,8 +23,9 @@ internal static unsafe partial class SocketLoop
     private const int EpollCloexec = 0x80000;
     private const int Eintr = 4;
 
-    // Events taken per epoll_wait: one poller runs their continuations one after another, so keep batches short.
-    private const int BatchSize = 8;
+    // One event per epoll_wait: a continuation run on the poller could block, and events taken with it would then
+    // wait for it (for ever, if it waits on one of them); the others stay in epoll for the spare poller.
+    private const int BatchSize = 1;
 
     // Beyond this many pollers (continuations running or stuck on all of them), completions go to the thread pool.
     private static readonly int MaxPollers = Environment.ProcessorCount + 1;
@@ -119,6 +120,7 @@ internal static unsafe partial class SocketLoop
                     stream.OnEvents(
                         readable: (flags & (EpollIn | EpollRdHup | EpollHup | EpollErr)) != 0,
                         writable: (flags & (EpollOut | EpollHup | EpollErr)) != 0,
+                        hangUp: (flags & (EpollRdHup | EpollHup | EpollErr)) != 0,
                         inline);
                 }
             }
