@@ -74,10 +74,10 @@ internal sealed class LoopSocketStream : Stream
         }
 
         // At most one continuation runs here per event; a write waiter (a payload larger than the send buffer) goes
-        // to the pool when a read waiter may run here too.
+        // to the pool when a read waiter runs here too.
         if (writable)
         {
-            _writeWaiter.Signal(inline && !readable);
+            _writeWaiter.Signal(inline && !(readable && _readWaiter.IsArmed));
         }
 
         if (readable)
@@ -281,6 +281,8 @@ internal sealed class LoopSocketStream : Stream
         private ManualResetValueTaskSourceCore<bool> _core;
         private CancellationTokenRegistration _registration;
         private int _armed;
+
+        public bool IsArmed => Volatile.Read(ref _armed) != 0;
 
         public ValueTask WaitAsync(ref int edges, int seen, LoopSocketStream stream, CancellationToken cancellationToken)
         {

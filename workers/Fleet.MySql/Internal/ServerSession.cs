@@ -85,6 +85,9 @@ internal sealed partial class ServerSession : IDisposable
 
     public int WarningCount { get; private set; }
 
+    // Connection Timeout may be set up to int.MaxValue seconds; milliseconds beyond int.MaxValue mean no limit anyway.
+    private int ConnectionTimeoutMilliseconds => (int)Math.Min(Settings.ConnectionTimeout * 1000L, int.MaxValue);
+
     private PacketChannel Channel => _channel ?? throw new InvalidOperationException("The session is not connected.");
 
     public async ValueTask ConnectAsync(bool ioAsync, CancellationToken cancellationToken)
@@ -104,7 +107,7 @@ internal sealed partial class ServerSession : IDisposable
             // A sync Open cannot pass a token to Stream.Read: a receive timeout bounds the handshake instead.
             if (!ioAsync && Settings.ConnectionTimeout > 0)
             {
-                _transport!.ReadTimeout = Settings.ConnectionTimeout * 1000;
+                _transport!.ReadTimeout = ConnectionTimeoutMilliseconds;
             }
 
             using (linked.Token.Register(static state => ((ServerSession)state!).Abort(), this))
@@ -540,24 +543,18 @@ internal sealed partial class ServerSession : IDisposable
         {
             if (SocketLoop.IsSupported)
             {
-                // A Unix socket connects at once, or says EAGAIN (backlog full) rather than "in progress", so it
-                // connects blocking; the loop's stream makes it non-blocking after.
+                // A Unix socket never reports "in progress": it connects at once, or says EAGAIN when the server's
+                // backlog is full, which fails the open at once, as the runtime's async connect does.
+                socket.Blocking = false;
                 var pending = false;
-                if (endPoint is UnixDomainSocketEndPoint)
+                try
                 {
                     socket.Connect(endPoint);
                 }
-                else
+                catch (SocketException ex) when (endPoint is not UnixDomainSocketEndPoint
+                    && ex.SocketErrorCode is SocketError.WouldBlock or SocketError.InProgress)
                 {
-                    socket.Blocking = false;
-                    try
-                    {
-                        socket.Connect(endPoint);
-                    }
-                    catch (SocketException ex) when (ex.SocketErrorCode is SocketError.WouldBlock or SocketError.InProgress)
-                    {
-                        pending = true;
-                    }
+                    pending = true;
                 }
 
                 var stream = new LoopSocketStream(socket);
@@ -565,7 +562,7 @@ internal sealed partial class ServerSession : IDisposable
                 _transport = stream;
                 if (pending)
                 {
-                    await stream.CompleteConnectAsync(ioAsync, Settings.ConnectionTimeout * 1000, cancellationToken);
+                    await stream.CompleteConnectAsync(ioAsync, ConnectionTimeoutMilliseconds, cancellationToken);
                 }
 
                 return stream;
