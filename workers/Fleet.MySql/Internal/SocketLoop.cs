@@ -23,10 +23,6 @@ internal static unsafe partial class SocketLoop
     private const int EpollCloexec = 0x80000;
     private const int Eintr = 4;
 
-    // One event per epoll_wait: a continuation run on the poller could block, and events taken with it would then
-    // wait for it (for ever, if it waits on one of them); the others stay in epoll for the spare poller.
-    private const int BatchSize = 1;
-
     // Beyond this many pollers (continuations running or stuck on all of them), completions go to the thread pool.
     private static readonly int MaxPollers = Environment.ProcessorCount + 1;
 
@@ -69,12 +65,13 @@ internal static unsafe partial class SocketLoop
         return fd >= 0 ? fd : throw new System.Net.Sockets.SocketException(Marshal.GetLastPInvokeError());
     }
 
-    private static void StartPoller()
+    /// <summary>Starts one more poller; false if the cap is reached.</summary>
+    private static bool StartPoller()
     {
         if (Interlocked.Increment(ref _pollers) > MaxPollers)
         {
             Interlocked.Decrement(ref _pollers);
-            return;
+            return false;
         }
 
         // No ExecutionContext flows into the poller: continuations bring their own.
@@ -82,16 +79,20 @@ internal static unsafe partial class SocketLoop
         {
             new Thread(Poll) { IsBackground = true, Name = "Fleet.MySql poller" }.Start();
         }
+
+        return true;
     }
 
     private static void Poll()
     {
-        var events = stackalloc EpollEvent[BatchSize];
+        // One event per epoll_wait: a continuation run here could block, and events taken with it would then wait for
+        // it (for ever, if it waits on one of them); the others stay in epoll for the spare poller.
+        EpollEvent ev;
         var epoll = Epoll.Value;
         while (true)
         {
             Interlocked.Increment(ref _waitingPollers);
-            var count = EpollWait(epoll, events, BatchSize, -1);
+            var count = EpollWait(epoll, &ev, 1, -1);
             var othersWaiting = Interlocked.Decrement(ref _waitingPollers);
             if (count < 0)
             {
@@ -104,25 +105,16 @@ internal static unsafe partial class SocketLoop
                 Environment.FailFast($"Fleet.MySql's epoll_wait failed with errno {errno}.");
             }
 
-            // This thread is about to run continuations: leave another one waiting for events.
-            var inline = true;
-            if (othersWaiting == 0)
+            // This thread is about to run a continuation: leave another one waiting for events, or, at the cap, hand
+            // the continuation to the thread pool.
+            var inline = othersWaiting > 0 || StartPoller();
+            if (count == 1 && Streams.TryGetValue(ev.Data, out var stream))
             {
-                StartPoller();
-                inline = Volatile.Read(ref _pollers) < MaxPollers;
-            }
-
-            for (var i = 0; i < count; i++)
-            {
-                if (Streams.TryGetValue(events[i].Data, out var stream))
-                {
-                    var flags = events[i].Events;
-                    stream.OnEvents(
-                        readable: (flags & (EpollIn | EpollRdHup | EpollHup | EpollErr)) != 0,
-                        writable: (flags & (EpollOut | EpollHup | EpollErr)) != 0,
-                        hangUp: (flags & (EpollRdHup | EpollHup | EpollErr)) != 0,
-                        inline);
-                }
+                stream.OnEvents(
+                    readable: (ev.Events & (EpollIn | EpollRdHup | EpollHup | EpollErr)) != 0,
+                    writable: (ev.Events & (EpollOut | EpollHup | EpollErr)) != 0,
+                    hangUp: (ev.Events & (EpollRdHup | EpollHup | EpollErr)) != 0,
+                    inline);
             }
         }
     }
